@@ -12,6 +12,7 @@
 // rename it over the target only once everything is written, so a failed or
 // interrupted write never leaves a partial file.
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,11 @@ LoadedMatrix parse_csv(std::string_view text, const std::string& name);
 // (%.17g for f64, %.9g for f32).
 void write_matrix(const std::filesystem::path& path, const Matrix<double>& values,
                   DType dtype = DType::f64, bool as_vector = false);
+
+// Checks, before any work is done, that `path` can be a target of write_matrix
+// (extension .npy or .csv; `allowed_ext` overrides) and that its folder exists.
+void check_output_path(const std::filesystem::path& path,
+                       std::initializer_list<std::string_view> allowed_ext = {".npy", ".csv"});
 
 // Atomically replace `path` with `contents` (used for JSON results too).
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
