@@ -1,10 +1,15 @@
 // CSV reading and writing: exact round trips, the accepted syntax (comments,
 // blank lines, CRLF, spaces), streaming of long lines and big files, and every
 // malformed case with its line and column.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -222,8 +227,18 @@ TEST(CsvErrors, RaggedRows) {
 }
 
 TEST(CsvErrors, NoDataRows) {
-  expect_csv_error("", {"no data rows"});
+  expect_csv_error("", {"the file is empty"});
   expect_csv_error("# only a comment\n\n   \n", {"no data rows", "3 lines"});
+}
+
+TEST(CsvErrors, NpyContentUnderAnotherExtension) {
+  ScratchDir dir;
+  Matrix<double> values(2, 2);
+  values << 1, 2, 3, 4;
+  write_matrix(dir / "m.npy", values);
+  std::filesystem::rename(dir / "m.npy", dir / "m.NPY");
+  EXPECT_TRUE(throws_error([&] { (void)read_matrix(dir / "m.NPY"); }, (dir / "m.NPY").string(),
+                           {"this is a .npy file", ".npy extension"}));
 }
 
 TEST(CsvErrors, LongGarbageIsShortenedInTheMessage) {
@@ -242,6 +257,62 @@ TEST(CsvErrors, MissingFileAndFolder) {
   EXPECT_TRUE(throws_error([&] { (void)read_matrix(dir / "none.csv"); }, (dir / "none.csv").string(),
                            {"cannot open", "No such file"}));
   EXPECT_TRUE(throws_error([&] { (void)read_csv(dir.path()); }, dir.path().string(), {"is a folder"}));
+}
+
+}  // namespace
+}  // namespace kfm::io
+
+namespace kfm::io {
+namespace {
+
+// Random text from CSV-ish characters either loads or gives a one-line
+// kfm::Error; a loaded matrix is always rectangular and finite.
+TEST(CsvRobustness, RandomTextOnlyThrowsKfmErrors) {
+  static constexpr char alphabet[] = "0123456789.,,,-+eE# \t\r\n\n\nnaifx";
+  std::mt19937_64 rng(11);
+  int loaded = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::string text(rng() % 40, ' ');
+    for (char& c : text) c = alphabet[rng() % (sizeof alphabet - 1)];
+    try {
+      const LoadedMatrix m = parse_csv(text, "fuzz.csv");
+      ++loaded;
+      ASSERT_GT(m.values.size(), 0);
+      ASSERT_TRUE(m.values.allFinite());
+    } catch (const Error& error) {
+      const std::string message = error.what();
+      ASSERT_EQ(message.find('\n'), std::string::npos) << message;
+      ASSERT_EQ(message.rfind("fuzz.csv: ", 0), 0u) << message;
+    } catch (const std::exception& error) {
+      FAIL() << "non-kfm exception " << error.what();
+    }
+  }
+  EXPECT_GT(loaded, 0);
+}
+
+}  // namespace
+}  // namespace kfm::io
+
+namespace kfm::io {
+namespace {
+
+// A pipe has no size to check up front; both readers must still work.
+TEST(PipeInput, CsvAndNpyCanBeReadFromAFifo) {
+  ScratchDir dir;
+  Matrix<double> values(2, 2);
+  values << 1.5, -2, 3e-300, 4;
+  write_matrix(dir / "m.npy", values);
+  const std::string npy = test::read_bytes(dir / "m.npy");
+  const std::string csv = "1.5,-2\n3e-300,4\n";
+  for (const auto& [name, content] : {std::pair{"pipe.npy", npy}, std::pair{"pipe.csv", csv}}) {
+    const auto fifo = dir / name;
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] { test::write_bytes(fifo, content); });
+    LoadedMatrix loaded;
+    EXPECT_NO_THROW(loaded = read_matrix(fifo)) << name;
+    writer.join();
+    EXPECT_TRUE(loaded.values == values) << name << "\n" << loaded.values;
+  }
 }
 
 }  // namespace
