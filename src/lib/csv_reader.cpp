@@ -65,8 +65,8 @@ void CsvParser::add_line(std::string_view line) {
     const std::size_t comma = line.find(',');
     ++column;
     if (cols_ != 0 && column > cols_)
-      throw Error(fmt::format("{}: line {}: more than {} columns (line {} has {})", name_,
-                              line_number_, cols_, first_data_line_, cols_));
+      throw Error(fmt::format("{}: line {}: more than {} column{} (line {} has {})", name_,
+                              line_number_, cols_, cols_ == 1 ? "" : "s", first_data_line_, cols_));
     values_.push_back(parse_field(line.substr(0, comma), column));
     if (comma == std::string_view::npos) break;
     line.remove_prefix(comma + 1);

@@ -130,13 +130,16 @@ TEST(CsvReader, NumbersAreParsedExactly) {
   // Each decimal must give the correctly rounded double (strtod-quality).
   const LoadedMatrix m = load_both(
       "0.1,2.2250738585072011e-308,4.9406564584124654e-324,1.7976931348623157e308,"
-      "9007199254740993,0.30000000000000004\n");
+      "9007199254740993,0.30000000000000004,1.,.5,1E2\n");
   EXPECT_EQ(bits(m.values(0, 0)), bits(0.1));
   EXPECT_EQ(bits(m.values(0, 1)), bits(2.2250738585072011e-308));
   EXPECT_EQ(bits(m.values(0, 2)), bits(std::numeric_limits<double>::denorm_min()));
   EXPECT_EQ(bits(m.values(0, 3)), bits(std::numeric_limits<double>::max()));
   EXPECT_EQ(m.values(0, 4), 9007199254740992.0);  // ties to even
   EXPECT_EQ(bits(m.values(0, 5)), bits(0.1 + 0.2));
+  EXPECT_EQ(m.values(0, 6), 1.0);
+  EXPECT_EQ(m.values(0, 7), 0.5);
+  EXPECT_EQ(m.values(0, 8), 100.0);
 }
 
 TEST(CsvReader, FileWrittenByNumpySavetxt) {
@@ -223,7 +226,7 @@ TEST(CsvErrors, OutOfRange) {
 TEST(CsvErrors, RaggedRows) {
   expect_csv_error("# header comment\n\n1,2,3\n4,5\n", {"line 4: 2 columns, but line 3 has 3"});
   expect_csv_error("1,2\n3,4,5\n", {"line 2: more than 2 columns (line 1 has 2)"});
-  expect_csv_error("1\n2\n3,4\n", {"line 3: more than 1 columns"});
+  expect_csv_error("1\n2\n3,4\n", {"line 3: more than 1 column (line 1 has 1)"});
 }
 
 TEST(CsvErrors, NoDataRows) {
