@@ -110,6 +110,7 @@ TEST(CsvReader, AcceptedSyntax) {
       "\n"
       "  1.5 ,\t-2e3,+3   # trailing comment\r\n"
       "   \t \n"
+      "\r\n"
       "#,,,broken, but a comment\n"
       "4,5.25e-1,   -0\r\n"
       "7,8,9");  // no final newline
