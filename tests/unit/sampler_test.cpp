@@ -96,7 +96,7 @@ std::vector<double> ratios(const VelocityFunction& field, const Matrix<double>& 
   SampleOptions options;
   options.t_min = 1e-3;
   options.solver = Solver::heun;
-  options.steps = 2000;
+  options.steps = 1000;
   const Matrix<double> reference = sample_flow(field, x0, options);
   options.solver = solver;
   std::vector<double> errors, result;
@@ -111,7 +111,7 @@ std::vector<double> ratios(const VelocityFunction& field, const Matrix<double>& 
 TEST(Sampler, HeunConvergesAtSecondOrderEulerAtFirst) {
   const ConvergenceCase c = make_case();
   for (double r : ratios(c.field, c.x0, Solver::heun, {25, 50, 100, 200})) EXPECT_NEAR(r, 4.0, 0.8);
-  for (double r : ratios(c.field, c.x0, Solver::euler, {400, 800, 1600, 3200})) EXPECT_NEAR(r, 2.0, 0.4);
+  for (double r : ratios(c.field, c.x0, Solver::euler, {400, 800, 1600})) EXPECT_NEAR(r, 2.0, 0.4);
 }
 
 TEST(Sampler, IndependentOfThreadCountAndReproducible) {
