@@ -13,19 +13,28 @@
 // GEMM W_blk * V_blk on values centred on their mean).
 //
 // Why more than the plain GEMM form: it loses digits when scale |k|^2 is large
-// (late t where h -> sigma_min, data far from the origin, tight clusters).
-// The cheapest standard fixes are applied:
-//  1. Centring on the key mean removes the far-from-origin offset.
+// (late t where h -> sigma_min, data far from the origin, tight clusters), and
+// fails the float32 contract even on N(0,1) data at t = 1 (measured: U error
+// 5e-4, n_eff error 6e-4; at 1e3 from the origin 8e-2 and 7e-1, and float64
+// n_eff 1e-6). The cheapest standard fixes are applied:
+//  1. Centre on the key mean: removes the far-from-origin offset. Values are
+//     centred on their mean too, so the W V GEMM does not round at |v|.
 //  2. A rounding-error bound per (query, key block),
-//       E = c eps_T scale (2 |q'| max|k'| + max|k'|^2)   (+ the error of scale |q'|^2),
-//     says whether the block's logits can be off by more than a tolerance. If
-//     so, the logits that can matter (within a cutoff of the row maximum once
-//     the bound is allowed for) are recomputed from explicit differences in
-//     double, exactly as the reference does; logits further below the maximum
-//     have weights below e^-cutoff whatever their error. On benign data no
-//     block needs this and the backend is two GEMMs plus one exp per pair.
-// The bound uses c = 2 sqrt(d) + 4, the probabilistic rounding-error growth of a
-// length-d dot product (Higham & Mary 2019) rather than the worst case c ~ d.
+//       E = c eps_T scale (2 |q'| max|k'| + max|k'|^2) + (error of scale |q'|^2),
+//     with c = 2 sqrt(d) + 4 (the probabilistic growth of a length-d dot
+//     product, Higham & Mary 2019, rather than the worst case c ~ d). Where E
+//     exceeds a tolerance (1e-4 in float, 1e-11 in double), each logit's own
+//     bound e decides: it is recomputed from explicit differences in double,
+//     exactly as the reference does, unless e is within the tolerance or e
+//     times its largest possible weight relative to the row maximum is below
+//     tolerance / m. So the logits near the row maximum are exact and all kept
+//     errors together move the weighted sums by at most 2 tolerance relative.
+//     On benign data few or no blocks need this: the backend is then two
+//     GEMMs and one vectorized exp per pair.
+// The centring alone still fails on N(0,1) data at t = 1 in float32 (bound
+// exceeded); with the recomputation the measured errors on the adversarial
+// suites equal those of the float64 reference run on float32 inputs, up to the
+// rounding of values near 1e3.
 //
 // Determinism: query blocks are fixed by n alone and each query's reduction
 // runs in one fixed order, so results are bit-identical for any thread count.
@@ -34,6 +43,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -49,20 +59,17 @@ using Eigen::Index;
 constexpr Index kQueryBlock = 256;
 constexpr Index kKeyBlock = 2048;
 
-// Per precision: the largest logit error accepted without recomputation, and
-// how far below the row maximum (in logits, before adding ln m) a weight is
-// negligible at this precision.
+// Per precision: the largest logit error (so relative weight error) accepted
+// without recomputation; inside the contract of include/kfm/velocity.hpp.
 template <class T>
 struct Tolerance;
 template <>
 struct Tolerance<float> {
-  static constexpr double logit = 1e-5;
-  static constexpr double cutoff = 20.0;
+  static constexpr double logit = 1e-4;
 };
 template <>
 struct Tolerance<double> {
   static constexpr double logit = 1e-11;
-  static constexpr double cutoff = 36.0;
 };
 
 // Keys and values prepared once per call, shared read-only by all query blocks.
@@ -165,59 +172,79 @@ class QueryBlock {
            offset_error_[size_t(j)];
   }
 
-  // Turns row j of the logits block into weights relative to the new running
-  // maximum, and rescales the row's accumulated state to that maximum.
+  // Turns row j of the logits block into weights and folds them into the
+  // row's running state. Logits whose error bound can matter are replaced by
+  // exact ones first (see recompute_near_max).
   void softmax_row(Index j, Index k0, Index cols, double block_norm) {
     RowState& st = state_[size_t(j)];
     auto row = logits_.row(j).head(cols);
     const double offset = offset_[size_t(j)];
-    double new_max, block_sum = 0.0, block_sum_sq = 0.0;
-    if (error_bound(j, block_norm) <= Tolerance<T>::logit) {
-      new_max = std::max(st.max_logit, double(row.maxCoeff()) - offset);
-      row = (row.array() - static_cast<T>(new_max + offset)).exp();
-      block_sum = double(row.sum());
-      block_sum_sq = double(row.squaredNorm());
-    } else {
-      new_max = refine_row(j, k0, cols, row, block_sum, block_sum_sq);
+    const double bound = error_bound(j, block_norm);
+    const double row_max = double(row.maxCoeff()) - offset;
+    exact_.clear();
+    double new_max = std::max(st.max_logit, row_max);
+    if (bound > Tolerance<T>::logit) new_max = recompute_near_max(j, k0, row, row_max, bound);
+    // The weights are e^(l - M) for the M the rounded shift actually gives,
+    // so the running state is rescaled to exactly that M.
+    const T shift = static_cast<T>(new_max + offset);
+    const double used_max = double(shift) - offset;
+    if (std::abs(used_max - new_max) <= 1.0) {  // the common case: exp in T, vectorized
+      row = (row.array() - shift).exp();
+      for (const auto& [i, l] : exact_) row(i) = static_cast<T>(std::exp(l - used_max));
+      fold_in(st, j, used_max, double(row.sum()), double(row.squaredNorm()));
+    } else {  // the shifted frame is too coarse in T here: every weight in double
+      double sum = 0.0, sum_sq = 0.0;
+      auto next = exact_.begin();
+      for (Index i = 0; i < cols; ++i) {
+        double l = double(row(i)) - offset;
+        if (next != exact_.end() && next->first == i) l = (next++)->second;
+        const double w = std::exp(l - new_max);
+        row(i) = static_cast<T>(w);
+        sum += w;
+        sum_sq += w * w;
+      }
+      fold_in(st, j, new_max, sum, sum_sq);
     }
-    if (new_max != st.max_logit) {  // new maximum: rescale what was accumulated
+  }
+
+  // Rescales row j's state to the maximum `new_max` and adds a block's sums.
+  void fold_in(RowState& st, Index j, double new_max, double sum, double sum_sq) {
+    if (new_max != st.max_logit) {
       const double r = std::exp(st.max_logit - new_max);
       st.sum *= r;
       st.sum_sq *= r * r;
       acc_.row(j) *= static_cast<T>(r);
       st.max_logit = new_max;
     }
-    st.sum += block_sum;
-    st.sum_sq += block_sum_sq;
+    st.sum += sum;
+    st.sum_sq += sum_sq;
   }
 
-  // The slow path of one row of one block: recompute in double, from explicit
-  // differences, every logit that can be within the cutoff of the row maximum.
+  // Row j of this block may have logit errors above the tolerance (bound
+  // `block_bound`). An approximate logit is kept when its own bound e is within
+  // the tolerance, or when e times its largest possible weight relative to the
+  // row maximum is below tolerance / m: then all kept errors together move the
+  // weighted sums by at most 2 * tolerance relative. The others are recomputed
+  // from explicit differences and listed in exact_. Returns the new maximum.
   template <class Row>
-  double refine_row(Index j, Index k0, Index cols, Row& row, double& block_sum,
-                    double& block_sum_sq) {
-    RowState& st = state_[size_t(j)];
+  double recompute_near_max(Index j, Index k0, const Row& row, double row_max,
+                            double block_bound) {
+    const RowState& st = state_[size_t(j)];
     const double offset = offset_[size_t(j)];
-    const double cutoff = Tolerance<T>::cutoff + std::log(double(p_.keys.rows()));
-    work_.resize(size_t(cols));
-    bound_.resize(size_t(cols));
-    double lower = st.max_logit;  // a lower bound of the true row maximum
-    for (Index i = 0; i < cols; ++i) {
-      work_[size_t(i)] = double(row(i)) - offset;
-      bound_[size_t(i)] = error_bound(j, s_.norm(k0 + i));
-      lower = std::max(lower, work_[size_t(i)] - bound_[size_t(i)]);
-    }
+    const double lower = std::max(st.max_logit, row_max - block_bound);  // <= true maximum
+    const double budget = std::log(Tolerance<T>::logit / double(p_.keys.rows())) + lower;
+    // Cheap screen with the block's bound: logits below it are kept for sure.
+    const double screen = budget - block_bound - std::log(block_bound) + offset;
     double new_max = st.max_logit;
-    for (Index i = 0; i < cols; ++i) {
-      double& l = work_[size_t(i)];
-      if (l + bound_[size_t(i)] >= lower - cutoff) l = exact_logit(p_, j0_ + j, k0 + i);
+    for (Index i = 0; i < row.size(); ++i) {
+      if (double(row(i)) <= screen) continue;
+      double l = double(row(i)) - offset;
+      const double e = error_bound(j, s_.norm(k0 + i));
+      if (e > Tolerance<T>::logit && l + e + std::log(e) > budget) {
+        l = exact_logit(p_, j0_ + j, k0 + i);
+        exact_.emplace_back(i, l);
+      }
       new_max = std::max(new_max, l);
-    }
-    for (Index i = 0; i < cols; ++i) {
-      const double w = std::exp(work_[size_t(i)] - new_max);
-      row(i) = static_cast<T>(w);
-      block_sum += w;
-      block_sum_sq += w * w;
     }
     return new_max;
   }
@@ -232,7 +259,7 @@ class QueryBlock {
   Matrix<T> logits_;                 // the one materialized block, then its weights
   Matrix<T> acc_;                    // sum_i w_i (v_i - mean value)
   std::vector<RowState> state_;
-  std::vector<double> work_, bound_;
+  std::vector<std::pair<Index, double>> exact_;  // (column, exact logit) of the current row
 };
 
 template <class T>
