@@ -56,8 +56,8 @@ namespace {
 
 using Eigen::Index;
 
-constexpr Index kQueryBlock = 256;
-constexpr Index kKeyBlock = 2048;
+constexpr Index kQueryBlock = 128;  // 128 x 1024 float logits = 512 KiB, fits L2
+constexpr Index kKeyBlock = 1024;
 
 // Per precision: the largest logit error (so relative weight error) accepted
 // without recomputation; inside the contract of include/kfm/velocity.hpp.

@@ -154,7 +154,7 @@ TEST(GemmBackend, MahalanobisMatchesReference) {
   EXPECT_LE(((got.neff - ref.neff).array() / ref.neff.array()).abs().maxCoeff(), kF64Bound);
 }
 
-// Query blocks of 256 and key blocks of 2048: sizes below, at and across both.
+// Query blocks of 128 and key blocks of 1024: sizes below, at and across both.
 TEST(GemmBackend, SizesThatAreNotBlockMultiples) {
   std::uint64_t seed = 500;
   for (Eigen::Index n : {1, 7, 257, 3000})
