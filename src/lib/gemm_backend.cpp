@@ -36,6 +36,9 @@
 // suites equal those of the float64 reference run on float32 inputs, up to the
 // rounding of values near 1e3.
 //
+// Where even the shifted logits would overflow T (absurdly small sigma_min)
+// the whole problem goes to the reference backend.
+//
 // Determinism: query blocks are fixed by n alone and each query's reduction
 // runs in one fixed order, so results are bit-identical for any thread count.
 // Eigen here is compiled for baseline x86-64 (SSE2): this backend is the
@@ -262,12 +265,29 @@ class QueryBlock {
   std::vector<std::pair<Index, double>> exact_;  // (column, exact logit) of the current row
 };
 
+// Whether every shifted logit and GEMM operand, at most scale (|q'| + |k'|)^2
+// or 2 scale |q'| in size, is far inside T's range.
+template <class T>
+bool gemm_form_fits(const SmoothingProblem<T>& p, const PreparedSupport<T>& s) {
+  double query_norm = 0.0;
+  for (Index j = 0; j < p.queries.rows(); ++j)
+    query_norm = std::max(
+        query_norm, (p.queries.row(j).template cast<double>() - s.key_centre).norm());
+  const double reach = query_norm + s.norm.maxCoeff();
+  return p.scale * std::max(reach * reach, 2.0 * reach) <
+         1e-3 * double(std::numeric_limits<T>::max());
+}
+
 template <class T>
 void smooth_gemm(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff) {
+  const PreparedSupport<T> support = prepare_support(p);
+  if (!gemm_form_fits(p, support)) {  // e.g. sigma_min ~ 1e-20 in float: only differences work
+    reference().smooth(p, mean, neff);
+    return;
+  }
   const Index n = p.queries.rows();
   mean.resize(n, p.values.cols());
   if (neff) neff->resize(n);
-  const PreparedSupport<T> support = prepare_support(p);
   const Index blocks = (n + kQueryBlock - 1) / kQueryBlock;
   tbb::parallel_for(tbb::blocked_range<Index>(0, blocks, 1), [&](const auto& range) {
     for (Index b = range.begin(); b != range.end(); ++b) {

@@ -154,6 +154,27 @@ TEST(GemmBackend, MahalanobisMatchesReference) {
   EXPECT_LE(((got.neff - ref.neff).array() / ref.neff.array()).abs().maxCoeff(), kF64Bound);
 }
 
+// sigma_min = 1e-15 at t = 1 puts scale = 1 / (2 h^2) near 4e29, and data of
+// scale 1e5 make scale |k|^2 overflow float in the GEMM form, while the
+// explicit differences (in double) still work.
+TEST(GemmBackend, LogitsBeyondTheFloatRangeStayExact) {
+  const Matrix<double> s = normal(50, 3, 40, 1e5);
+  const Matrix<double> x = s.topRows(10) + normal(10, 3, 41, 1e-9);
+  VelocityOptions o;
+  o.t = 1.0;
+  o.sigma_min = 1e-15;
+  o.want_neff = true;
+  o.backend = "reference";
+  const VelocityField<double> ref = run<float>(x, s, o);
+  o.backend = "gemm";
+  const VelocityField<double> got = run<float>(x, s, o);
+  ASSERT_TRUE(ref.u.allFinite()) << ref.u;
+  ASSERT_TRUE(got.u.allFinite()) << got.u;
+  ASSERT_TRUE(got.neff.allFinite());
+  EXPECT_LE((got.u - ref.u).cwiseAbs().maxCoeff() / (1.0 + ref.u.cwiseAbs().maxCoeff()), kF32Bound);
+  EXPECT_LE(((got.neff - ref.neff).array() / ref.neff.array()).abs().maxCoeff(), kF32Bound);
+}
+
 // Query blocks of 128 and key blocks of 1024: sizes below, at and across both.
 TEST(GemmBackend, SizesThatAreNotBlockMultiples) {
   std::uint64_t seed = 500;
