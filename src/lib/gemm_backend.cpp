@@ -69,11 +69,21 @@ struct Tolerance;
 template <>
 struct Tolerance<float> {
   static constexpr double logit = 1e-4;
+  // Weights (relative to the row maximum) below e^lowest_log are raised to it:
+  // negligible (m e^lowest_log relative), and it keeps w and w^2 normal
+  // numbers; denormal arithmetic otherwise dominates the run time at late t.
+  static constexpr double lowest_log = -40.0;
 };
 template <>
 struct Tolerance<double> {
   static constexpr double logit = 1e-11;
+  static constexpr double lowest_log = -300.0;
 };
+
+template <class T>
+double weight(double log_weight) {
+  return std::exp(std::max(log_weight, Tolerance<T>::lowest_log));
+}
 
 // Keys and values prepared once per call, shared read-only by all query blocks.
 template <class T>
@@ -192,8 +202,8 @@ class QueryBlock {
     const T shift = static_cast<T>(new_max + offset);
     const double used_max = double(shift) - offset;
     if (std::abs(used_max - new_max) <= 1.0) {  // the common case: exp in T, vectorized
-      row = (row.array() - shift).exp();
-      for (const auto& [i, l] : exact_) row(i) = static_cast<T>(std::exp(l - used_max));
+      row = (row.array() - shift).max(static_cast<T>(Tolerance<T>::lowest_log)).exp();
+      for (const auto& [i, l] : exact_) row(i) = static_cast<T>(weight<T>(l - used_max));
       fold_in(st, j, used_max, double(row.sum()), double(row.squaredNorm()));
     } else {  // the shifted frame is too coarse in T here: every weight in double
       double sum = 0.0, sum_sq = 0.0;
@@ -201,7 +211,7 @@ class QueryBlock {
       for (Index i = 0; i < cols; ++i) {
         double l = double(row(i)) - offset;
         if (next != exact_.end() && next->first == i) l = (next++)->second;
-        const double w = std::exp(l - new_max);
+        const double w = weight<T>(l - new_max);
         row(i) = static_cast<T>(w);
         sum += w;
         sum_sq += w * w;
@@ -213,7 +223,7 @@ class QueryBlock {
   // Rescales row j's state to the maximum `new_max` and adds a block's sums.
   void fold_in(RowState& st, Index j, double new_max, double sum, double sum_sq) {
     if (new_max != st.max_logit) {
-      const double r = std::exp(st.max_logit - new_max);
+      const double r = weight<T>(st.max_logit - new_max);
       st.sum *= r;
       st.sum_sq *= r * r;
       acc_.row(j) *= static_cast<T>(r);
