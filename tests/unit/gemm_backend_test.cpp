@@ -211,12 +211,12 @@ void expect_thread_count_invariant(const Matrix<double>& x, const Matrix<double>
 
 TEST(GemmBackend, BitIdenticalForOneTwoAndFourThreads) {
   // Several query and key blocks; the far data also takes the recomputation path.
-  const Matrix<double> s = normal(2500, 7, 600);
-  const Matrix<double> x = on_path(s, 900, 0.6, 601);
+  const Matrix<double> s = normal(2100, 7, 600);
+  const Matrix<double> x = on_path(s, 300, 0.6, 601);
   expect_thread_count_invariant<float>(x, s, 0.6);
   expect_thread_count_invariant<double>(x, s, 0.6);
-  const Matrix<double> far = normal(2100, 4, 602, 1.0, 1e3);
-  const Matrix<double> xf = on_path(far, 600, 1.0, 603);
+  const Matrix<double> far = normal(1100, 4, 602, 1.0, 1e3);
+  const Matrix<double> xf = on_path(far, 300, 1.0, 603);
   expect_thread_count_invariant<float>(xf, far, 1.0);
   expect_thread_count_invariant<double>(xf, far, 1.0);
 }
