@@ -26,7 +26,8 @@
 //     exactly as the reference does, unless e is within the tolerance or e
 //     times its largest possible weight relative to the row maximum is below
 //     tolerance / m. So the logits near the row maximum are exact and all kept
-//     errors together move the weighted sums by at most 2 tolerance relative.
+//     errors together move the weighted sums by a few times the tolerance at
+//     most (relative).
 //     On benign data few or no blocks need this: the backend is then two
 //     GEMMs and one vectorized exp per pair.
 // Measured worst errors, U / n_eff as in the contract (bounds 3e-4 float32,
@@ -242,8 +243,9 @@ class QueryBlock {
   // `block_bound`). An approximate logit is kept when its own bound e is within
   // the tolerance, or when e times its largest possible weight relative to the
   // row maximum is below tolerance / m: then all kept errors together move the
-  // weighted sums by at most 2 * tolerance relative. The others are recomputed
-  // from explicit differences and listed in exact_. Returns the new maximum.
+  // weighted sums by a few times the tolerance at most (relative). The others
+  // are recomputed from explicit differences and listed in exact_. Returns the
+  // new maximum.
   template <class Row>
   double recompute_near_max(Index j, Index k0, const Row& row, double row_max,
                             double block_bound) {
