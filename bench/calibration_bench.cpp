@@ -28,7 +28,6 @@ void register_calibration_benchmarks() {
         }
         state.counters[std::string(rate_unit(kernel))] =
             benchmark::Counter(work * 1e-9, benchmark::Counter::kIsRate);
-        state.counters["threads"] = threads;
       })->UseManualTime()->Unit(benchmark::kMillisecond);
     }
   }

@@ -176,3 +176,35 @@ def geometric_mean(values):
     if not v:
         return None
     return math.exp(sum(math.log(x) for x in v) / len(v))
+
+
+def velocity_points(results):
+    """One dict per BM_Velocity benchmark over all files (median of repetitions,
+    failed runs left out): the case fields plus 'seconds', the counters and 'file'.
+    Load the files with normalize_threads=True to get threads == 'all'."""
+    points = []
+    for result in results:
+        for key, runs in result.runs.items():
+            case = velocity_case(key)
+            good = [r for r in runs if r.error is None]
+            if case is None or not good:
+                continue
+            point = dict(case)
+            point["key"] = key
+            point["file"] = result.path
+            point["seconds"] = median([r.seconds for r in good])
+            for counter in good[0].counters:
+                values = [r.counters[counter] for r in good if counter in r.counters]
+                point[counter] = median(values)
+            points.append(point)
+    return points
+
+
+def failed_runs(results):
+    """(file, key, message) of every run that failed."""
+    return [(result.path, key, run.error) for result in results
+            for key, runs in result.runs.items() for run in runs if run.error is not None]
+
+
+def load_all(paths, normalize_threads=True):
+    return [load(p, normalize_threads=normalize_threads) for p in paths]
