@@ -17,12 +17,9 @@ import argparse
 import os
 import sys
 
-import matplotlib
+from benchjson import BenchJsonError, load_all, velocity_points
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from benchjson import BenchJsonError, load_all, velocity_points  # noqa: E402
+plt = None  # matplotlib.pyplot, imported once the inputs are known to be good (it is slow)
 
 KFM_ORDER = ("fused", "gemm", "reference")
 
@@ -171,6 +168,11 @@ def main(argv):
     except BenchJsonError as e:
         print("bench_plots.py: error: %s" % e, file=sys.stderr)
         return 2
+    global plt
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    plt = matplotlib.pyplot
     os.makedirs(args.out_dir, exist_ok=True)
     out = lambda name: os.path.join(args.out_dir, name)
     made = {
