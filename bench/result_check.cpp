@@ -56,6 +56,24 @@ ReferenceSample reference_sample(const Matrix<double>& queries, const Matrix<dou
   return sample;
 }
 
+ReferenceSample rows_below(const ReferenceSample& sample, Eigen::Index limit) {
+  ReferenceSample out;
+  std::vector<Eigen::Index> kept;  // positions in `sample`
+  for (std::size_t i = 0; i < sample.rows.size(); ++i)
+    if (sample.rows[i] < limit) kept.push_back(Eigen::Index(i));
+  const auto k = Eigen::Index(kept.size());
+  out.u.resize(k, sample.u.cols());
+  out.neff.resize(k);
+  out.max_logit.resize(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    out.rows.push_back(sample.rows[std::size_t(kept[std::size_t(j)])]);
+    out.u.row(j) = sample.u.row(kept[std::size_t(j)]);
+    out.neff(j) = sample.neff(kept[std::size_t(j)]);
+    out.max_logit(j) = sample.max_logit(kept[std::size_t(j)]);
+  }
+  return out;
+}
+
 template <class T>
 CheckOutcome check_against_reference(const ReferenceSample& sample, const Matrix<T>& u,
                                      const Vector<T>* neff) {

@@ -23,6 +23,9 @@ struct ReferenceSample {
 ReferenceSample reference_sample(const Matrix<double>& queries, const Matrix<double>& support,
                                  VelocityOptions options, int count);
 
+// The part of `sample` whose rows are < limit (for a run on the leading rows only).
+ReferenceSample rows_below(const ReferenceSample& sample, Eigen::Index limit);
+
 struct CheckOutcome {
   bool ok = true;
   double u_err = 0;     // max|U - U_ref| / (1 + max|U_ref|) over the sample
