@@ -12,7 +12,7 @@ Peers (float32, isotropic kernel, the same velocity u = (m_h(x/t) - (1-sigma_min
                installed) runs the GEMMs, numpy's exp/max/sum are single-threaded.
   torch-naive  the straightforward research-code form: an n x m x d difference
                tensor (blocked over queries to bound memory), squared norms,
-               softmax, weighted mean. Skipped when n*m*d > 2.2e9 (too slow).
+               softmax, weighted mean. Skipped when n*m*d > 3e8 (far too slow).
   torch-gemm   the GEMM form with torch.addmm + torch.softmax.
 torch peers run only when `import torch` works (Debian: python3-torch).
 
@@ -20,9 +20,9 @@ Names follow kfm_bench: BM_Velocity/<peer>/f32/iso/d:../m:../n:../t:../threads:.
 Each thread count runs in its own child process with OPENBLAS_NUM_THREADS,
 OMP_NUM_THREADS and torch.set_num_threads set to it, and without
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (so OpenBLAS detects the CPU itself).
-Every case checks its answer on 16 sampled queries against a float64 numpy
-computation with kfm's accuracy contract (err(U) <= 3e-4); a mismatch is
-reported as error_occurred, never timed. Inputs are N(0, I) from numpy's
+Every case checks its (last timed) answer on 16 sampled queries against a
+float64 numpy computation with kfm's accuracy contract (err(U) <= 3e-4); a
+mismatch is reported as error_occurred, with no time. Inputs are N(0, I) from numpy's
 seeded generator (the distribution of kfm_bench's inputs, not the same numbers).
 Counters: pairs/s, GFLOP/s (4d flops per pair), roofline_fraction (with
 --calibration: the calib_* rates of a kfm_bench result file from this machine),
@@ -43,7 +43,8 @@ import time
 SIGMA_MIN = 0.01
 CHECK_ROWS = 16
 TOLERANCE_F32 = 3e-4
-NAIVE_BUDGET = 2.2e9  # n * m * d elements for torch-naive
+NAIVE_BUDGET = 3e8  # n * m * d elements for torch-naive (it streams n x m x d tensors)
+WARMUP_ROWS = 2048  # the untimed warm-up runs on the leading queries only
 ALL_PEERS = ("numpy-gemm", "torch-naive", "torch-gemm")
 DIMS = (2, 4, 8, 16, 32, 64, 128, 256, 768)
 SUPPORT_SIZES = (64, 1024, 16384, 65536)
@@ -75,7 +76,7 @@ def grid(quick, all_threads):
     for d in (16, 64):
         add(d, 16384, 256, 500, all_threads)
     if all_threads > 1:
-        for d in (4, 16, 64, 256):
+        for d in (4, 16, 64):
             add(d, 16384, 8192, 500, 1)
     return cases
 
@@ -232,25 +233,31 @@ def run_child(args):
                 entry = {"name": name + "/real_time", "run_name": name + "/real_time",
                          "run_type": "iteration", "repetitions": args.repetitions,
                          "repetition_index": rep, "threads": 1}
-                u = as_numpy(velocity(xin, sin, t))  # warm-up, and the answer to check
-                err = check(np, u, rows, u_ref)
-                if not err <= TOLERANCE_F32:
-                    entry.update({"error_occurred": True, "error_message":
-                                  "result check failed: err(U) = %.3g > 3e-04 vs the reference "
-                                  "on %d sampled queries" % (err, len(rows)),
+                failure = None
+                try:
+                    # Warm-up on the leading queries (threads, caches), then timed runs on
+                    # all of them; the last timed answer is checked on every sampled row.
+                    velocity(xin[:WARMUP_ROWS], sin, t)
+                    iterations, start, cpu_start = 0, time.perf_counter(), time.process_time()
+                    while True:
+                        u = velocity(xin, sin, t)
+                        iterations += 1
+                        elapsed = time.perf_counter() - start
+                        if elapsed >= args.min_time:
+                            break
+                    cpu = time.process_time() - cpu_start
+                    err = check(np, as_numpy(u), rows, u_ref)
+                    if not err <= TOLERANCE_F32:
+                        failure = ("result check failed: err(U) = %.3g > 3e-04 vs the reference "
+                                   "on %d sampled queries" % (err, len(rows)))
+                except (MemoryError, RuntimeError, ValueError) as e:
+                    failure = "peer failed: %s" % str(e).splitlines()[0]
+                if failure:
+                    entry.update({"error_occurred": True, "error_message": failure,
                                   "iterations": 0, "real_time": 0.0, "cpu_time": 0.0,
                                   "time_unit": "ms"})
                     benchmarks.append(entry)
                     break
-                iterations, start, cpu_start = 0, time.perf_counter(), time.process_time()
-                while True:
-                    u = velocity(xin, sin, t)
-                    iterations += 1
-                    elapsed = time.perf_counter() - start
-                    if elapsed >= args.min_time:
-                        break
-                cpu = time.process_time() - cpu_start
-                err = max(err, check(np, as_numpy(u), rows, u_ref))
                 pairs = float(n) * m
                 entry.update({
                     "iterations": iterations,
