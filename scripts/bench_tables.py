@@ -5,7 +5,7 @@ usage: bench_tables.py RESULT.json [PEERS.json ...] [--out-dir results/tables]
 
 Writes, in the output folder:
   velocity.md      every BM_Velocity case: time, pairs/s, GFLOP/s, fraction of
-                   the roofline, extra memory, mean n_eff
+                   the roofline, extra memory, mean n_eff; then BM_Sample
   kfm_vs_peers.md  pairs/s (and % of roofline) of every backend and peer side by
                    side, on the cases that more than one of them ran
   calibration.md   the machine, build and calibrated rates behind the roofline
@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 
-from benchjson import BenchJsonError, failed_runs, load_all, velocity_points
+from benchjson import BenchJsonError, failed_runs, load_all, median, velocity_points
 
 KFM_ORDER = ("fused", "gemm", "reference")
 CASE_AXES = ("precision", "kernel", "d", "m", "n", "t", "threads")
@@ -72,6 +72,33 @@ def velocity_table(points):
             percent(p.get("roofline_fraction")), mib(p.get("extra_bytes")),
             "%.3g" % p["neff_mean"] if p.get("neff_mean") is not None else "-"))
     return "\n".join(lines) + "\n"
+
+
+def other_table(results):
+    """Benchmarks other than BM_Velocity / BM_Calibration (e.g. BM_Sample)."""
+    lines = []
+    for result in results:
+        for key, runs in result.runs.items():
+            good = [r for r in runs if r.error is None]
+            if key.startswith(("BM_Velocity/", "BM_Calibration/")) or not good:
+                continue
+            p = velocity_points_like(key, good)
+            lines.append("| %s | %s | %s | %s | %s |" % (
+                key, ms(p["seconds"]), si(p.get("pairs/s")),
+                "%.3g" % p["GFLOP/s"] if p.get("GFLOP/s") is not None else "-",
+                percent(p.get("roofline_fraction"))))
+    if not lines:
+        return ""
+    return "\n".join(["", "## Other benchmarks (BM_Sample: a 100-step Euler sample)", "",
+                      "| benchmark | time (ms) | pairs/s | GFLOP/s | % of roofline |",
+                      "|---|---:|---:|---:|---:|"] + lines) + "\n"
+
+
+def velocity_points_like(key, runs):
+    point = {"seconds": median([r.seconds for r in runs])}
+    for counter in runs[0].counters:
+        point[counter] = median([r.counters[counter] for r in runs if counter in r.counters])
+    return point
 
 
 def peers_table(points):
@@ -142,7 +169,8 @@ def main(argv):
     sources = "Source: %s\n\n" % ", ".join(args.files)
     os.makedirs(args.out_dir, exist_ok=True)
     write(os.path.join(args.out_dir, "velocity.md"), "Velocity benchmarks",
-          sources + velocity_table(points) + ("\n" + failed_text if failed_text else ""))
+          sources + velocity_table(points) + other_table(results) +
+          ("\n" + failed_text if failed_text else ""))
     write(os.path.join(args.out_dir, "kfm_vs_peers.md"), "kfm vs peers",
           sources + peers_table(points))
     write(os.path.join(args.out_dir, "calibration.md"), "Machine and calibration",

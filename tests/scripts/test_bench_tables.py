@@ -42,6 +42,13 @@ class BenchTablesTest(unittest.TestCase):
         cells = self.table_row(text, ["fused", "f32", "iso", "8", "1024", "8192", "0.5", "all"])
         self.assertEqual(cells[8], "42")
 
+    def test_sample_benchmarks_get_their_own_table(self):
+        run_script("bench_tables.py", fixture("base.json"), "--out-dir", self.out)
+        text = self.read("velocity.md")
+        self.assertIn("## Other benchmarks", text)
+        cells = self.table_row(text, ["BM_Sample/fused/f64/iso/d:16/m:1024/n:256/steps:100/threads:all"])
+        self.assertEqual(cells[1:3], ["200", "131 M"])  # 100 * 1024 * 256 pairs in 0.2 s
+
     def test_kfm_vs_peers_side_by_side(self):
         run_script("bench_tables.py", fixture("base.json"), fixture("peers.json"),
                    "--out-dir", self.out)

@@ -25,7 +25,7 @@ class CompareTest(unittest.TestCase):
         cells = row(r.stdout, D64)
         self.assertEqual(cells[3:6], ["1.000", "1.000", "1.000"])
         self.assertEqual(cells[-1], "same")
-        self.assertEqual(row(r.stdout, "**geometric mean** (20)")[3], "1.000")
+        self.assertEqual(row(r.stdout, "**geometric mean** (21)")[3], "1.000")
 
     def test_ratios_of_a_slower_case(self):
         r = run_script("compare", fixture("base.json"), fixture("new_slower.json"))
@@ -58,10 +58,10 @@ class CompareTest(unittest.TestCase):
     def test_geometric_mean_of_time_ratios(self):
         r = run_script("compare", fixture("base.json"), fixture("other_machine.json"))
         self.assertEqual(r.returncode, 0, r.stderr)
-        # Every velocity case is exactly 2x faster; the 2 calibration rows are equal:
-        # geometric mean = (0.5^18 * 1^2)^(1/20).
-        expected = "%.3f" % (0.5 ** (18 / 20))
-        self.assertEqual(row(r.stdout, "**geometric mean** (20)")[3], expected)
+        # Every velocity and sample case is exactly 2x faster; the 2 calibration rows
+        # are equal: geometric mean = (0.5^19 * 1^2)^(1/21).
+        expected = "%.3f" % (0.5 ** (19 / 21))
+        self.assertEqual(row(r.stdout, "**geometric mean** (21)")[3], expected)
 
     def test_machines_with_different_core_counts_line_up(self):
         r = run_script("compare", fixture("base.json"), fixture("other_machine.json"))
