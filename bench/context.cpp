@@ -80,6 +80,9 @@ void add_context(SweepKind kind) {
     benchmark::AddCustomContext(fmt::format("calib_bandwidth_gbs_threads:{}", threads),
                                 fmt::format("{:.2f}", rates.bytes_per_s * 1e-9));
   }
+  benchmark::AddCustomContext("note_library_build_type",
+                              "library_build_type describes Debian's libbenchmark build, not "
+                              "kfm's (see kfm_build_type)");
   benchmark::AddCustomContext("roofline",
                               "seconds per pair = 4d / calib_fma + 1 / calib_exp (fp32 peak, "
                               "also for f64 cases); roofline_fraction = roofline / measured time");
