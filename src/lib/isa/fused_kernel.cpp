@@ -1,0 +1,435 @@
+// The SIMD kernel of the `fused` backend: for each query, an online softmax over
+// tiles of `kLanes` keys (one key per SIMD lane) of the logits
+//   l_i = 2 scale q'.k'_i - scale |k'_i|^2    (= -scale |q - k_i|^2 + scale |q'|^2)
+// on coordinates centred on the support mean, with the few logits whose rounding
+// could matter recomputed exactly from differences in double (see docs/fused_design.md).
+//
+// Compiled three times (isa/fused_kernels.cmake) with KFM_ISA_NAMESPACE = avx512, avx2,
+// baseline and the matching -m flags. Everything here is in an anonymous namespace or in
+// kfm::fused::KFM_ISA_NAMESPACE, and only GCC vector extensions, always-inline intrinsics
+// and C builtins are used: no inline library templates whose out-of-line copies the
+// linker could share between ISAs (see fused_kernel.hpp).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "fused_kernel.hpp"
+
+#ifndef KFM_ISA_NAMESPACE
+#error "compile with -DKFM_ISA_NAMESPACE=<avx512|avx2|baseline> (see isa/fused_kernels.cmake)"
+#endif
+#define KFM_STRINGIFY_(x) #x
+#define KFM_STRINGIFY(x) KFM_STRINGIFY_(x)
+
+namespace kfm::fused::KFM_ISA_NAMESPACE {
+namespace {
+
+using Index = std::ptrdiff_t;
+
+#if defined(__AVX512F__)
+constexpr int kVectorBytes = 64;
+#elif defined(__AVX2__)
+constexpr int kVectorBytes = 32;
+#else
+constexpr int kVectorBytes = 16;
+#endif
+
+template <class T>
+struct VecOf {
+  typedef T type __attribute__((vector_size(kVectorBytes)));
+};
+template <class T>
+using Vec = typename VecOf<T>::type;
+template <class T>
+struct UVecOf;
+template <>
+struct UVecOf<float> {
+  typedef std::uint32_t type __attribute__((vector_size(kVectorBytes)));
+};
+template <>
+struct UVecOf<double> {
+  typedef std::uint64_t type __attribute__((vector_size(kVectorBytes)));
+};
+template <class T>
+using UVec = typename UVecOf<T>::type;
+
+template <class T>
+constexpr int kLanes = kVectorBytes / int(sizeof(T));
+
+template <class T>
+inline Vec<T> load(const T* p) {
+  Vec<T> v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void store(T* p, Vec<T> v) {
+  __builtin_memcpy(p, &v, sizeof v);
+}
+template <class T>
+inline Vec<T> splat(T s) {
+  return Vec<T>{} + s;
+}
+
+// Bit i set when lane i of the comparison result `c` is true.
+inline unsigned lane_mask(Vec<float> a, Vec<float> b) {  // a > b
+  const auto c = a > b;
+#if defined(__AVX512F__)
+  return _mm512_movepi32_mask(reinterpret_cast<__m512i>(c));
+#elif defined(__AVX2__)
+  return unsigned(_mm256_movemask_ps(reinterpret_cast<__m256>(c)));
+#else
+  return unsigned(_mm_movemask_ps(reinterpret_cast<__m128>(c)));
+#endif
+}
+inline unsigned lane_mask(Vec<double> a, Vec<double> b) {  // a > b
+  const auto c = a > b;
+#if defined(__AVX512F__)
+  return _mm512_movepi64_mask(reinterpret_cast<__m512i>(c));
+#elif defined(__AVX2__)
+  return unsigned(_mm256_movemask_pd(reinterpret_cast<__m256d>(c)));
+#else
+  return unsigned(_mm_movemask_pd(reinterpret_cast<__m128d>(c)));
+#endif
+}
+
+template <class T>
+inline T horizontal_max(Vec<T> v) {
+  T r = v[0];
+  for (int i = 1; i < kLanes<T>; ++i) r = v[i] > r ? v[i] : r;
+  return r;
+}
+// Fixed lane order, in double: part of the deterministic reduction order.
+template <class T>
+inline double horizontal_sum(Vec<T> v) {
+  double r = 0;
+  for (int i = 0; i < kLanes<T>; ++i) r += double(v[i]);
+  return r;
+}
+
+// Vectorized e^x.
+// float: Cephes expf (range reduction x = n ln2 + r with a two-part ln2, degree-5
+//   minimax polynomial for e^r on |r| <= ln2/2). Max relative error 2.4e-7 (~2 ulp;
+//   measured against double exp in fused_backend_test over [-80, 88]). Valid for
+//   x <= 88; returns exactly 0 for x < -80 (and -inf), which also keeps denormals out.
+// double: same reduction with fdlibm's split ln2 and the degree-12 Taylor polynomial
+//   (truncation 2e-16 on |r| <= ln2/2). Max relative error 4e-16 (measured likewise over
+//   [-700, 700]); returns exactly 0 for x < -700.
+// The caller keeps x <= 88 (float) / 700 (double): its logits are relative to a running
+// maximum, at most `kSlack` above it.
+inline Vec<float> vexp(Vec<float> x) {
+  const auto underflow = x < -80.0f;
+  x = x < -80.0f ? splat(-80.0f) : x;
+  x = x > 88.0f ? splat(88.0f) : x;
+  const Vec<float> shifted = x * 1.44269504088896341f + 12582912.0f;  // round via 1.5*2^23
+  const Vec<float> n = shifted - 12582912.0f;
+  Vec<float> r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  const Vec<float> r2 = r * r;
+  Vec<float> p = 1.9875691500e-4f * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r2 + r + 1.0f;
+  // The low mantissa bits of `shifted` hold n: shifting them into the exponent field
+  // gives 2^n once the bias is added.
+  const UVec<float> bits = (reinterpret_cast<UVec<float>>(shifted) << 23) + (127u << 23);
+  const Vec<float> result = p * reinterpret_cast<Vec<float>>(bits);
+  return underflow ? Vec<float>{} : result;
+}
+
+inline Vec<double> vexp(Vec<double> x) {
+  const auto underflow = x < -700.0;
+  x = x < -700.0 ? splat(-700.0) : x;
+  x = x > 700.0 ? splat(700.0) : x;
+  const Vec<double> shifted = x * 1.4426950408889634074 + 6755399441055744.0;  // 1.5*2^52
+  const Vec<double> n = shifted - 6755399441055744.0;
+  Vec<double> r = x - n * 6.93147180369123816490e-01;
+  r = r - n * 1.90821492927058770002e-10;
+  Vec<double> p = splat(1.0 / 479001600.0);  // 1/12!
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const UVec<double> bits =
+      (reinterpret_cast<UVec<double>>(shifted) << 52) + (std::uint64_t(1023) << 52);
+  const Vec<double> result = p * reinterpret_cast<Vec<double>>(bits);
+  return underflow ? Vec<double>{} : result;
+}
+
+template <class T>
+struct Precision;
+template <>
+struct Precision<float> {
+  static constexpr double unit_roundoff = 0x1p-24;
+  // Logit error at which the float result is still exact to its own rounding:
+  // below it no logit is recomputed.
+  static constexpr double tolerance = 2e-6;
+};
+template <>
+struct Precision<double> {
+  static constexpr double unit_roundoff = 0x1p-53;
+  static constexpr double tolerance = 1e-13;
+};
+
+// Logits are kept relative to a running maximum M; M moves (and everything accumulated
+// is rescaled) only when a logit exceeds it by more than kSlack, so weights stay <= e^16.
+constexpr double kSlack = 16.0;
+// Lane accumulators are flushed into double every kChunkTiles tiles, so no float sum
+// runs over more than kChunkTiles terms.
+constexpr Index kChunkTiles = 16;
+
+// An upper bound of ln(x) for x > 0 (from the binary exponent): cheap and safe.
+inline double log_upper(double x) {
+  std::uint64_t bits;
+  __builtin_memcpy(&bits, &x, sizeof bits);
+  const int exponent = int((bits >> 52) & 0x7ff) - 1022;  // x < 2^exponent
+  return exponent * 0.6931471805599453;
+}
+
+template <class T>
+struct Scratch {
+  // Per-group double accumulators and, for the row-major value path, chunk accumulators.
+  double* dsum = nullptr;
+  double* dsum2 = nullptr;
+  double* dacc = nullptr;  // R x dv
+  T* acc_rows = nullptr;   // R x value_stride
+  T* weights = nullptr;    // R x lanes
+  explicit Scratch(Index r, Index dv, Index stride) {
+    dsum = static_cast<double*>(std::malloc(sizeof(double) * size_t(r)));
+    dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(r)));
+    dacc = static_cast<double*>(std::malloc(sizeof(double) * size_t(r * dv)));
+    acc_rows = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * stride + 64)));
+    weights = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * 64)));
+  }
+  ~Scratch() {
+    std::free(dsum);
+    std::free(dsum2);
+    std::free(dacc);
+    std::free(acc_rows);
+    std::free(weights);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
+
+// Weighted accumulation for the row-major value layout: acc_r += sum_i w_ri v_i over the
+// tile's keys, CB vectors of value columns at a time (lanes over value columns).
+template <class T, int R, int CB>
+inline Index accumulate_rows(const T* values, Index stride, const T* weights, T* acc, Index c0,
+                             Index c_end) {
+  constexpr int W = kLanes<T>;
+  Index c = c0;
+  for (; c + CB * W <= c_end; c += CB * W) {
+    Vec<T> a[R][CB];
+    for (int r = 0; r < R; ++r)
+      for (int b = 0; b < CB; ++b) a[r][b] = load(acc + r * stride + c + b * W);
+    for (int i = 0; i < W; ++i) {
+      Vec<T> v[CB];
+      for (int b = 0; b < CB; ++b) v[b] = load(values + i * stride + c + b * W);
+      for (int r = 0; r < R; ++r) {
+        const Vec<T> w = splat(weights[r * W + i]);
+        for (int b = 0; b < CB; ++b) a[r][b] += w * v[b];
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int b = 0; b < CB; ++b) store(acc + r * stride + c + b * W, a[r][b]);
+  }
+  return c;
+}
+
+// R queries (indices `rows`, possibly repeated) against all keys.
+// DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
+// kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
+template <class T, int R, int DK, int DV, bool kTiledValues>
+void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
+  constexpr int W = kLanes<T>;
+  const Index dk = DK ? DK : job.dk;
+  const Index dv = DV ? DV : job.dv;
+  const Index tiles = (job.m + W - 1) / W;
+  const double scale = job.scale;
+  constexpr double u = Precision<T>::unit_roundoff;
+  constexpr double tolerance = Precision<T>::tolerance;
+  // Rounding-error bound of a logit (see docs/fused_design.md):
+  //   B = u scale ((2 dk + 8) |q'| K + 4 K^2),  K = max |k'| over the tile.
+  const double bound_q = u * scale * double(2 * dk + 8);
+  const double bound_k = u * scale * 4.0;
+  const double log_keys_over_tol = __builtin_log(double(job.m) / tolerance);
+
+  const T* q[R];
+  T running_max[R];
+  double query_norm[R], query_const[R];
+  bool needs_refinement[R];
+  double max_tile_norm = 0;
+  for (Index t = 0; t < tiles; ++t)
+    max_tile_norm = job.key_tile_norm[t] > max_tile_norm ? job.key_tile_norm[t] : max_tile_norm;
+  for (int r = 0; r < R; ++r) {
+    q[r] = job.queries_centred + rows[r] * dk;
+    running_max[r] = -__builtin_inf();
+    query_norm[r] = job.query_norm[rows[r]];
+    query_const[r] = job.query_norm2_scaled[rows[r]];
+    needs_refinement[r] =
+        (bound_q * query_norm[r] + bound_k * max_tile_norm) * max_tile_norm > tolerance;
+    s.dsum[r] = 0;
+    s.dsum2[r] = 0;
+    for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] = 0;
+  }
+  constexpr int kMaxTiledDv = DV ? DV : W;  // the tiled path has dv < W
+  Vec<T> sum[R], sum2[R];
+  Vec<T> acc[kTiledValues ? R : 1][kTiledValues ? kMaxTiledDv : 1];
+  const Index stride = job.value_stride;
+  auto reset_lanes = [&] {
+    for (int r = 0; r < R; ++r) {
+      sum[r] = Vec<T>{};
+      sum2[r] = Vec<T>{};
+      if constexpr (kTiledValues) {
+        for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
+      } else {
+        for (Index c = 0; c < stride; ++c) s.acc_rows[r * stride + c] = T(0);
+      }
+    }
+  };
+  auto flush_lanes = [&] {
+    for (int r = 0; r < R; ++r) {
+      s.dsum[r] += horizontal_sum<T>(sum[r]);
+      s.dsum2[r] += horizontal_sum<T>(sum2[r]);
+      if constexpr (kTiledValues) {
+        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] += horizontal_sum<T>(acc[r][c]);
+      } else {
+        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] += double(s.acc_rows[r * stride + c]);
+      }
+    }
+    reset_lanes();
+  };
+  reset_lanes();
+
+  for (Index tile = 0; tile < tiles; ++tile) {
+    // 1. Fast logits for R queries x W keys: a register-blocked GEMM plus the key bias.
+    Vec<T> logit[R];
+    {
+      const Vec<T> bias = load(job.key_bias + tile * W);
+      for (int r = 0; r < R; ++r) logit[r] = -bias;
+      const T* k = job.key_tiles + tile * dk * W;
+      for (Index c = 0; c < dk; ++c) {
+        const Vec<T> kc = load(k + c * W);
+        for (int r = 0; r < R; ++r) logit[r] += splat(q[r][c]) * kc;
+      }
+    }
+    const double tile_norm = job.key_tile_norm[tile];
+    for (int r = 0; r < R; ++r) {
+      if (running_max[r] == -__builtin_inf()) running_max[r] = horizontal_max<T>(logit[r]);
+      Vec<T> delta = logit[r] - running_max[r];
+      // 2. Recompute exactly the logits that can matter when rounding could show.
+      if (needs_refinement[r]) {
+        const double bound = (bound_q * query_norm[r] + bound_k * tile_norm) * tile_norm;
+        if (bound > tolerance) {
+          // Keys more than `cut` below the maximum carry total weight < tolerance / bound
+          // relative to it, so their error (< bound each) stays below the tolerance.
+          const double cut = log_keys_over_tol + log_upper(bound) + 2 * bound + 1;
+          unsigned candidates = lane_mask(delta, splat(T(-cut)));
+          while (candidates) {
+            const int lane = __builtin_ctz(candidates);
+            candidates &= candidates - 1;
+            const T* key = job.keys + (tile * W + lane) * dk;
+            const T* query = job.queries + rows[r] * dk;
+            double dist2 = 0;
+            for (Index c = 0; c < dk; ++c) {
+              const double diff = double(query[c]) - double(key[c]);
+              dist2 += diff * diff;
+            }
+            delta[lane] = T(-scale * dist2 + query_const[r] - double(running_max[r]));
+          }
+        }
+      }
+      // 3. Move the running maximum when a logit overtakes it by more than kSlack.
+      if (lane_mask(delta, splat(T(kSlack)))) {
+        const T new_max = T(double(running_max[r]) + double(horizontal_max<T>(delta)));
+        const double shift = double(new_max) - double(running_max[r]);
+        running_max[r] = new_max;
+        delta -= T(shift);
+        const double factor = __builtin_exp(-shift);
+        const T lane_factor = T(factor);
+        sum[r] *= lane_factor;
+        sum2[r] *= lane_factor * lane_factor;
+        if constexpr (kTiledValues) {
+          for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
+        } else {
+          for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
+        }
+        s.dsum[r] *= factor;
+        s.dsum2[r] *= factor * factor;
+        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] *= factor;
+      }
+      // 4. Weights and the weighted accumulation.
+      const Vec<T> w = vexp(delta);
+      sum[r] += w;
+      sum2[r] += w * w;
+      if constexpr (kTiledValues) {
+        const T* v = job.value_tiles + tile * dv * W;
+        for (Index c = 0; c < dv; ++c) acc[r][c] += w * load(v + c * W);
+      } else {
+        store(s.weights + r * W, w);
+      }
+    }
+    if constexpr (!kTiledValues) {
+      const T* v = job.value_rows + tile * W * stride;
+      constexpr int kColumnBlock = kVectorBytes == 64 ? 4 : 2;
+      Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
+      accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
+    }
+    if ((tile + 1) % kChunkTiles == 0 || tile + 1 == tiles) flush_lanes();
+  }
+
+  for (int r = 0; r < R; ++r) {
+    const Index j = rows[r];
+    for (Index c = 0; c < dv; ++c) job.mean[j * dv + c] = T(s.dacc[r * dv + c] / s.dsum[r]);
+    if (job.neff) job.neff[j] = T(s.dsum[r] * s.dsum[r] / s.dsum2[r]);
+  }
+}
+
+template <class T, int R, int DK, int DV, bool kTiledValues>
+void run_range(const Job<T>& job, Index begin, Index end) {
+  Scratch<T> scratch(R, job.dv, job.value_stride);
+  for (Index g = begin; g < end; g += R) {
+    Index rows[R];
+    for (int r = 0; r < R; ++r) rows[r] = g + r < end ? g + r : end - 1;
+    run_group<T, R, DK, DV, kTiledValues>(job, rows, scratch);
+  }
+}
+
+template <class T>
+void run(const Job<T>& job, Index begin, Index end) {
+  constexpr int W = kLanes<T>;
+  constexpr int R = 4;
+  if (job.dv < W) {
+    if (job.dk == 1 && job.dv == 1) return run_range<T, R, 1, 1, true>(job, begin, end);
+    if (job.dk == 2 && job.dv == 2) return run_range<T, R, 2, 2, true>(job, begin, end);
+    if (job.dk == 3 && job.dv == 3) return run_range<T, R, 3, 3, true>(job, begin, end);
+    if (job.dk == 4 && job.dv == 4) return run_range<T, R, 4, 4, true>(job, begin, end);
+    return run_range<T, R, 0, 0, true>(job, begin, end);
+  }
+  return run_range<T, R, 0, 0, false>(job, begin, end);
+}
+
+void run_f32(const Job<float>& job, Index begin, Index end) { run(job, begin, end); }
+void run_f64(const Job<double>& job, Index begin, Index end) { run(job, begin, end); }
+
+}  // namespace
+
+// Constant-initialized data: selecting a table runs no code of its ISA.
+extern const KernelTable kernel_table;
+const KernelTable kernel_table{KFM_STRINGIFY(KFM_ISA_NAMESPACE), kLanes<float>, kLanes<double>,
+                               &run_f32, &run_f64};
+
+}  // namespace kfm::fused::KFM_ISA_NAMESPACE
