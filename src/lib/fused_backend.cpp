@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -23,6 +24,16 @@ namespace kfm::backends {
 namespace {
 
 using Index = std::ptrdiff_t;
+
+// Refinement tolerance on the logit rounding-error bound (docs/fused_design.md): a
+// weighted-average logit error eps moves U by about eps * (weighted spread) / sigma_t,
+// i.e. well below the contract (3e-4 float, 1e-9 double) for these values.
+// KFM_FUSED_TOLERANCE overrides it (measurements of the alternatives only).
+template <class T>
+double refine_tolerance() {
+  if (const char* env = std::getenv("KFM_FUSED_TOLERANCE")) return std::atof(env);
+  return sizeof(T) == sizeof(float) ? 2e-5 : 1e-11;
+}
 
 // Queries per parallel task: a fixed block, so the work split never depends on threads.
 constexpr Index kQueryBlock = 32;
@@ -76,9 +87,13 @@ void smooth_fused(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff
 
   // Centre on the support mean: the fast logits lose digits in proportion to
   // scale |k'|^2, and centring removes the "far from the origin" part of it.
+  // KFM_FUSED_CENTRE=0 turns it off (measurements of the alternatives only).
   Vector<double> centre = Vector<double>::Zero(dk);
-  for (Index i = 0; i < m; ++i) centre += p.keys.row(i).template cast<double>().transpose();
-  centre /= double(m);
+  const char* centre_env = std::getenv("KFM_FUSED_CENTRE");
+  if (!centre_env || std::string_view(centre_env) != "0") {
+    for (Index i = 0; i < m; ++i) centre += p.keys.row(i).template cast<double>().transpose();
+    centre /= double(m);
+  }
 
   Matrix<T> queries_centred(n, dk);
   std::vector<double> query_norm(static_cast<size_t>(n)), query_const(static_cast<size_t>(n));
@@ -131,6 +146,7 @@ void smooth_fused(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff
   job.dk = dk;
   job.dv = dv;
   job.scale = p.scale;
+  job.refine_tolerance = refine_tolerance<T>();
   job.queries_centred = queries_centred.data();
   job.queries = queries.data();
   job.query_norm = query_norm.data();
@@ -139,6 +155,7 @@ void smooth_fused(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff
   job.key_tiles = key_tiles.data();
   job.key_bias = key_bias.data();
   job.key_tile_norm = tile_norm.data();
+  job.max_key_norm = *std::max_element(tile_norm.begin(), tile_norm.end());
   job.value_tiles = tiled_values ? values.data() : nullptr;
   job.value_rows = tiled_values ? nullptr : values.data();
   job.value_stride = value_stride;

@@ -16,6 +16,9 @@ template <class T>
 struct Job {
   std::ptrdiff_t n = 0, m = 0, dk = 0, dv = 0;
   double scale = 0;  // 1 / (2 h^2)
+  // Logit error bound above which the logits that can matter are recomputed exactly
+  // (0: all of them; +inf: never). See docs/fused_design.md for the default.
+  double refine_tolerance = 0;
   // Queries, n x dk row-major: centred (for the fast logits) and original (exact ones).
   const T* queries_centred = nullptr;
   const T* queries = nullptr;
@@ -29,6 +32,7 @@ struct Job {
   const T* key_tiles = nullptr;
   const T* key_bias = nullptr;
   const double* key_tile_norm = nullptr;
+  double max_key_norm = 0;  // max |k'|
   // Values: dv < lanes: transposed tiles value_tiles[(tile * dv + c) * lanes + lane];
   // otherwise rows padded to value_stride (a multiple of lanes) with zeros,
   // value_rows[i * value_stride + c] for i < tiles * lanes.

@@ -68,9 +68,25 @@ template <class T>
 inline void store(T* p, Vec<T> v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
-template <class T>
-inline Vec<T> splat(T s) {
-  return Vec<T>{} + s;
+// Broadcast (a plain `vector + scalar` would add 0.0 first, and a lane loop does not
+// always become one instruction).
+inline Vec<float> splat(float s) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<Vec<float>>(_mm512_set1_ps(s));
+#elif defined(__AVX2__)
+  return reinterpret_cast<Vec<float>>(_mm256_set1_ps(s));
+#else
+  return reinterpret_cast<Vec<float>>(_mm_set1_ps(s));
+#endif
+}
+inline Vec<double> splat(double s) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<Vec<double>>(_mm512_set1_pd(s));
+#elif defined(__AVX2__)
+  return reinterpret_cast<Vec<double>>(_mm256_set1_pd(s));
+#else
+  return reinterpret_cast<Vec<double>>(_mm_set1_pd(s));
+#endif
 }
 
 // Bit i set when lane i of the comparison result `c` is true.
@@ -173,14 +189,10 @@ struct Precision;
 template <>
 struct Precision<float> {
   static constexpr double unit_roundoff = 0x1p-24;
-  // Logit error at which the float result is still exact to its own rounding:
-  // below it no logit is recomputed.
-  static constexpr double tolerance = 2e-6;
 };
 template <>
 struct Precision<double> {
   static constexpr double unit_roundoff = 0x1p-53;
-  static constexpr double tolerance = 1e-13;
 };
 
 // Logits are kept relative to a running maximum M; M moves (and everything accumulated
@@ -198,30 +210,40 @@ inline double log_upper(double x) {
   return exponent * 0.6931471805599453;
 }
 
+// Per-query state that persists across key chunks, for one block of queries
+// (slot = query - block begin), plus the per-group chunk accumulators.
 template <class T>
-struct Scratch {
-  // Per-group double accumulators and, for the row-major value path, chunk accumulators.
-  double* dsum = nullptr;
-  double* dsum2 = nullptr;
-  double* dacc = nullptr;  // R x dv
-  T* acc_rows = nullptr;   // R x value_stride
-  T* weights = nullptr;    // R x lanes
-  explicit Scratch(Index r, Index dv, Index stride) {
-    dsum = static_cast<double*>(std::malloc(sizeof(double) * size_t(r)));
-    dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(r)));
-    dacc = static_cast<double*>(std::malloc(sizeof(double) * size_t(r * dv)));
+struct BlockState {
+  T* running_max = nullptr;      // M, slots
+  double* dsum = nullptr;        // sum_i e^(l_i - M), slots
+  double* dsum2 = nullptr;       // sum_i e^(2 (l_i - M)), slots
+  double* dacc = nullptr;        // sum_i e^(l_i - M) v_i, slots x dv
+  T* acc_rows = nullptr;         // chunk accumulators of the row path, R x value_stride
+  T* weights = nullptr;          // one tile's weights of the row path, R x lanes
+  BlockState(Index slots, Index r, Index dv, Index stride) {
+    running_max = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
+    dsum = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
+    dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
+    dacc = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots * dv + 1)));
     acc_rows = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * stride + 64)));
     weights = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * 64)));
+    for (Index q = 0; q < slots; ++q) {
+      running_max[q] = -__builtin_huge_valf();
+      dsum[q] = 0;
+      dsum2[q] = 0;
+    }
+    for (Index i = 0; i < slots * dv; ++i) dacc[i] = 0;
   }
-  ~Scratch() {
+  ~BlockState() {
+    std::free(running_max);
     std::free(dsum);
     std::free(dsum2);
     std::free(dacc);
     std::free(acc_rows);
     std::free(weights);
   }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
+  BlockState(const BlockState&) = delete;
+  BlockState& operator=(const BlockState&) = delete;
 };
 
 // Weighted accumulation for the row-major value layout: acc_r += sum_i w_ri v_i over the
@@ -249,72 +271,60 @@ inline Index accumulate_rows(const T* values, Index stride, const T* weights, T*
   return c;
 }
 
-// R queries (indices `rows`, possibly repeated) against all keys.
+// R queries (block slots `slots`, possibly repeated) against key tiles [t0, t1), at most
+// kChunkTiles of them: the lane accumulators start at zero and are flushed into the
+// block state at the end, so a query's reduction order is fixed by the chunk grid alone.
 // DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
 // kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
 template <class T, int R, int DK, int DV, bool kTiledValues>
-void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
+void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, Index t0, Index t1,
+                     BlockState<T>& s) {
   constexpr int W = kLanes<T>;
   const Index dk = DK ? DK : job.dk;
   const Index dv = DV ? DV : job.dv;
-  const Index tiles = (job.m + W - 1) / W;
   const double scale = job.scale;
   constexpr double u = Precision<T>::unit_roundoff;
-  constexpr double tolerance = Precision<T>::tolerance;
+  const double tolerance = job.refine_tolerance;
   // Rounding-error bound of a logit (see docs/fused_design.md):
   //   B = u scale ((2 dk + 8) |q'| K + 4 K^2),  K = max |k'| over the tile.
   const double bound_q = u * scale * double(2 * dk + 8);
   const double bound_k = u * scale * 4.0;
-  const double log_keys_over_tol = __builtin_log(double(job.m) / tolerance);
+  const double log_keys_over_tol =
+      tolerance > 0 ? __builtin_log(double(job.m) / tolerance) : __builtin_inf();
 
   const T* q[R];
   T running_max[R];
   double query_norm[R], query_const[R];
   bool needs_refinement[R];
-  double max_tile_norm = 0;
-  for (Index t = 0; t < tiles; ++t)
-    max_tile_norm = job.key_tile_norm[t] > max_tile_norm ? job.key_tile_norm[t] : max_tile_norm;
+  // A repeated slot (the block's tail) computes exactly what its first occurrence does;
+  // only the first one touches the block state.
+  bool primary[R];
   for (int r = 0; r < R; ++r) {
-    q[r] = job.queries_centred + rows[r] * dk;
-    running_max[r] = -__builtin_inf();
-    query_norm[r] = job.query_norm[rows[r]];
-    query_const[r] = job.query_norm2_scaled[rows[r]];
+    primary[r] = true;
+    for (int p = 0; p < r; ++p) primary[r] = primary[r] && slots[p] != slots[r];
+    const Index row = block_begin + slots[r];
+    q[r] = job.queries_centred + row * dk;
+    running_max[r] = s.running_max[slots[r]];
+    query_norm[r] = job.query_norm[row];
+    query_const[r] = job.query_norm2_scaled[row];
     needs_refinement[r] =
-        (bound_q * query_norm[r] + bound_k * max_tile_norm) * max_tile_norm > tolerance;
-    s.dsum[r] = 0;
-    s.dsum2[r] = 0;
-    for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] = 0;
+        (bound_q * query_norm[r] + bound_k * job.max_key_norm) * job.max_key_norm > tolerance;
   }
   constexpr int kMaxTiledDv = DV ? DV : W;  // the tiled path has dv < W
   Vec<T> sum[R], sum2[R];
   Vec<T> acc[kTiledValues ? R : 1][kTiledValues ? kMaxTiledDv : 1];
   const Index stride = job.value_stride;
-  auto reset_lanes = [&] {
-    for (int r = 0; r < R; ++r) {
-      sum[r] = Vec<T>{};
-      sum2[r] = Vec<T>{};
-      if constexpr (kTiledValues) {
-        for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
-      } else {
-        for (Index c = 0; c < stride; ++c) s.acc_rows[r * stride + c] = T(0);
-      }
+  for (int r = 0; r < R; ++r) {
+    sum[r] = Vec<T>{};
+    sum2[r] = Vec<T>{};
+    if constexpr (kTiledValues) {
+      for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
+    } else {
+      for (Index c = 0; c < stride; ++c) s.acc_rows[r * stride + c] = T(0);
     }
-  };
-  auto flush_lanes = [&] {
-    for (int r = 0; r < R; ++r) {
-      s.dsum[r] += horizontal_sum<T>(sum[r]);
-      s.dsum2[r] += horizontal_sum<T>(sum2[r]);
-      if constexpr (kTiledValues) {
-        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] += horizontal_sum<T>(acc[r][c]);
-      } else {
-        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] += double(s.acc_rows[r * stride + c]);
-      }
-    }
-    reset_lanes();
-  };
-  reset_lanes();
+  }
 
-  for (Index tile = 0; tile < tiles; ++tile) {
+  for (Index tile = t0; tile < t1; ++tile) {
     // 1. Fast logits for R queries x W keys: a register-blocked GEMM plus the key bias.
     Vec<T> logit[R];
     {
@@ -328,7 +338,7 @@ void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
     }
     const double tile_norm = job.key_tile_norm[tile];
     for (int r = 0; r < R; ++r) {
-      if (running_max[r] == -__builtin_inf()) running_max[r] = horizontal_max<T>(logit[r]);
+      if (running_max[r] == -__builtin_huge_valf()) running_max[r] = horizontal_max<T>(logit[r]);
       Vec<T> delta = logit[r] - running_max[r];
       // 2. Recompute exactly the logits that can matter when rounding could show.
       if (needs_refinement[r]) {
@@ -338,11 +348,11 @@ void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
           // relative to it, so their error (< bound each) stays below the tolerance.
           const double cut = log_keys_over_tol + log_upper(bound) + 2 * bound + 1;
           unsigned candidates = lane_mask(delta, splat(T(-cut)));
+          const T* query = job.queries + (block_begin + slots[r]) * dk;
           while (candidates) {
             const int lane = __builtin_ctz(candidates);
             candidates &= candidates - 1;
             const T* key = job.keys + (tile * W + lane) * dk;
-            const T* query = job.queries + rows[r] * dk;
             double dist2 = 0;
             for (Index c = 0; c < dk; ++c) {
               const double diff = double(query[c]) - double(key[c]);
@@ -367,9 +377,12 @@ void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
         } else {
           for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
         }
-        s.dsum[r] *= factor;
-        s.dsum2[r] *= factor * factor;
-        for (Index c = 0; c < dv; ++c) s.dacc[r * dv + c] *= factor;
+        if (primary[r]) {
+          const Index slot = slots[r];
+          s.dsum[slot] *= factor;
+          s.dsum2[slot] *= factor * factor;
+          for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] *= factor;
+        }
       }
       // 4. Weights and the weighted accumulation.
       const Vec<T> w = vexp(delta);
@@ -384,42 +397,64 @@ void run_group(const Job<T>& job, const Index* rows, Scratch<T>& s) {
     }
     if constexpr (!kTiledValues) {
       const T* v = job.value_rows + tile * W * stride;
-      constexpr int kColumnBlock = kVectorBytes == 64 ? 4 : 2;
+      constexpr int kColumnBlock = kVectorBytes == 64 && R <= 4 ? 4 : kVectorBytes == 64 ? 2 : 1;
       Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
       accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
     }
-    if ((tile + 1) % kChunkTiles == 0 || tile + 1 == tiles) flush_lanes();
   }
 
+  // Flush into the block state.
   for (int r = 0; r < R; ++r) {
-    const Index j = rows[r];
-    for (Index c = 0; c < dv; ++c) job.mean[j * dv + c] = T(s.dacc[r * dv + c] / s.dsum[r]);
-    if (job.neff) job.neff[j] = T(s.dsum[r] * s.dsum[r] / s.dsum2[r]);
+    if (!primary[r]) continue;
+    const Index slot = slots[r];
+    s.running_max[slot] = running_max[r];
+    s.dsum[slot] += horizontal_sum<T>(sum[r]);
+    s.dsum2[slot] += horizontal_sum<T>(sum2[r]);
+    if constexpr (kTiledValues) {
+      for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += horizontal_sum<T>(acc[r][c]);
+    } else {
+      for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += double(s.acc_rows[r * stride + c]);
+    }
   }
 }
 
+// Queries [begin, end): key chunks outermost so each chunk of keys and values stays in
+// cache while every query of the block streams over it.
 template <class T, int R, int DK, int DV, bool kTiledValues>
 void run_range(const Job<T>& job, Index begin, Index end) {
-  Scratch<T> scratch(R, job.dv, job.value_stride);
-  for (Index g = begin; g < end; g += R) {
-    Index rows[R];
-    for (int r = 0; r < R; ++r) rows[r] = g + r < end ? g + r : end - 1;
-    run_group<T, R, DK, DV, kTiledValues>(job, rows, scratch);
+  constexpr int W = kLanes<T>;
+  const Index tiles = (job.m + W - 1) / W;
+  const Index count = end - begin;
+  BlockState<T> state(count, R, job.dv, job.value_stride);
+  for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
+    const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
+    for (Index g = 0; g < count; g += R) {
+      Index slots[R];
+      for (int r = 0; r < R; ++r) slots[r] = g + r < count ? g + r : count - 1;
+      run_group_chunk<T, R, DK, DV, kTiledValues>(job, begin, slots, t0, t1, state);
+    }
+  }
+  const Index dv = job.dv;
+  for (Index slot = 0; slot < count; ++slot) {
+    const Index j = begin + slot;
+    for (Index c = 0; c < dv; ++c)
+      job.mean[j * dv + c] = T(state.dacc[slot * dv + c] / state.dsum[slot]);
+    if (job.neff) job.neff[j] = T(state.dsum[slot] * state.dsum[slot] / state.dsum2[slot]);
   }
 }
 
 template <class T>
 void run(const Job<T>& job, Index begin, Index end) {
   constexpr int W = kLanes<T>;
-  constexpr int R = 4;
   if (job.dv < W) {
+    constexpr int R = 4;
     if (job.dk == 1 && job.dv == 1) return run_range<T, R, 1, 1, true>(job, begin, end);
     if (job.dk == 2 && job.dv == 2) return run_range<T, R, 2, 2, true>(job, begin, end);
     if (job.dk == 3 && job.dv == 3) return run_range<T, R, 3, 3, true>(job, begin, end);
     if (job.dk == 4 && job.dv == 4) return run_range<T, R, 4, 4, true>(job, begin, end);
     return run_range<T, R, 0, 0, true>(job, begin, end);
   }
-  return run_range<T, R, 0, 0, false>(job, begin, end);
+  return run_range<T, 8, 0, 0, false>(job, begin, end);
 }
 
 void run_f32(const Job<float>& job, Index begin, Index end) { run(job, begin, end); }
