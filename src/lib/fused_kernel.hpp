@@ -26,12 +26,10 @@ struct Job {
   const double* query_norm2_scaled = nullptr;  // scale |q'|^2, n (exactly the per-query constant)
   // Keys: original rows (m x dk) for exact logits, and packed tiles of `lanes` keys:
   // key_tiles[(tile * dk + c) * lanes + lane] = 2 scale k'_c (0 for padding),
-  // key_bias[tile * lanes + lane] = scale |k'|^2 (+inf for padding),
-  // key_tile_norm[tile] = max |k'| over the tile.
+  // key_bias[tile * lanes + lane] = scale |k'|^2 (+inf for padding).
   const T* keys = nullptr;
   const T* key_tiles = nullptr;
   const T* key_bias = nullptr;
-  const double* key_tile_norm = nullptr;
   double max_key_norm = 0;  // max |k'|
   // Values: dv < lanes: transposed tiles value_tiles[(tile * dv + c) * lanes + lane];
   // otherwise rows padded to value_stride (a multiple of lanes) with zeros,

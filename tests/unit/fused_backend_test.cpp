@@ -47,7 +47,10 @@ Matrix<double> normal_matrix(Eigen::Index rows, Eigen::Index cols, Normal& norma
   return m;
 }
 
-enum class Kind { kNormal, kFarFromOrigin, kTightCluster, kDuplicates, kWideSpread };
+// kClusterOnBackground: half the support in a cluster of radius ~0.01 away from the
+// support mean, half spread N(0, 3^2): the case where the centred fast logits are not
+// accurate enough at late t and the exact recomputation is needed.
+enum class Kind { kNormal, kFarFromOrigin, kTightCluster, kDuplicates, kWideSpread, kClusterOnBackground };
 
 struct Case {
   const char* name;
@@ -83,6 +86,10 @@ void make_case(const Case& c, std::uint64_t seed, Matrix<double>& queries,
     }
     case Kind::kWideSpread:
       support = normal_matrix(c.m, c.d, normal, 1e3);
+      break;
+    case Kind::kClusterOnBackground:
+      support = normal_matrix(c.m, c.d, normal, 3.0);
+      support.topRows(c.m / 2) = normal_matrix(c.m / 2, c.d, normal, 0.01, 3.0);
       break;
   }
   const FlowTime time(c.t, 0.01);
@@ -173,6 +180,9 @@ const std::vector<Case>& cases() {
       {"duplicates", Kind::kDuplicates, 17, 160, 24, 1.0},
       {"wide", Kind::kWideSpread, 17, 199, 3, 0.6},
       {"wide", Kind::kWideSpread, 17, 199, 12, 0.02},
+      {"cluster-on-background", Kind::kClusterOnBackground, 40, 400, 2, 1.0},
+      {"cluster-on-background", Kind::kClusterOnBackground, 40, 400, 16, 1.0},
+      {"cluster-on-background", Kind::kClusterOnBackground, 40, 300, 16, 0.99},
       {"one-key", Kind::kNormal, 7, 1, 3, 0.5},
       {"one-dim", Kind::kNormal, 29, 77, 1, 0.5},
       {"one-dim-late", Kind::kTightCluster, 29, 77, 1, 1.0},

@@ -215,30 +215,39 @@ inline double log_upper(double x) {
 template <class T>
 struct BlockState {
   T* running_max = nullptr;      // M, slots
+  T* best = nullptr;             // largest fast logit - M, slots
   double* dsum = nullptr;        // sum_i e^(l_i - M), slots
   double* dsum2 = nullptr;       // sum_i e^(2 (l_i - M)), slots
   double* dacc = nullptr;        // sum_i e^(l_i - M) v_i, slots x dv
+  double* drefined = nullptr;     // sum over recomputed i of e^(l_i - M), slots
   T* acc_rows = nullptr;         // chunk accumulators of the row path, R x value_stride
   T* weights = nullptr;          // one tile's weights of the row path, R x lanes
   BlockState(Index slots, Index r, Index dv, Index stride) {
     running_max = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
+    best = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
     dsum = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     dacc = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots * dv + 1)));
+    drefined = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     acc_rows = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * stride + 64)));
     weights = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * 64)));
-    for (Index q = 0; q < slots; ++q) {
-      running_max[q] = -__builtin_huge_valf();
-      dsum[q] = 0;
-      dsum2[q] = 0;
-    }
-    for (Index i = 0; i < slots * dv; ++i) dacc[i] = 0;
+    for (Index q = 0; q < slots; ++q) reset(q, dv);
+  }
+  void reset(Index slot, Index dv) {
+    running_max[slot] = -__builtin_huge_valf();
+    best[slot] = -__builtin_huge_valf();
+    dsum[slot] = 0;
+    dsum2[slot] = 0;
+    drefined[slot] = 0;
+    for (Index c = 0; c < dv; ++c) dacc[slot * dv + c] = 0;
   }
   ~BlockState() {
     std::free(running_max);
+    std::free(best);
     std::free(dsum);
     std::free(dsum2);
     std::free(dacc);
+    std::free(drefined);
     std::free(acc_rows);
     std::free(weights);
   }
@@ -276,26 +285,45 @@ inline Index accumulate_rows(const T* values, Index stride, const T* weights, T*
 // block state at the end, so a query's reduction order is fixed by the chunk grid alone.
 // DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
 // kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
+// Bound on the rounding error of query `row`'s fast logits (docs/fused_design.md):
+//   B = u scale ((2 dk + 8) |q'| K + 4 K^2),  K = max |k'|.
+template <class T>
+double logit_error_bound(const Job<T>& job, Index row) {
+  const double u = Precision<T>::unit_roundoff, k = job.max_key_norm;
+  return u * job.scale * (double(2 * job.dk + 8) * job.query_norm[row] * k + 4.0 * k * k);
+}
+
+// Which logits are recomputed exactly (docs/fused_design.md), for a tile whose rounding
+// bound B exceeds the tolerance:
+//  - optimistic: those within ln(B / tolerance) + kOptimisticMargin of the running maximum;
+//    the weight-times-bound of all others is accumulated, and a query whose weighted-mean
+//    bound ends above the tolerance is recomputed in conservative mode;
+//  - conservative: those within ln(m B / tolerance) of it, so even m keys just below the
+//    cut could not carry a weighted error above the tolerance.
+constexpr double kOptimisticMargin = 3.0;
+
 template <class T, int R, int DK, int DV, bool kTiledValues>
 void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, Index t0, Index t1,
-                     BlockState<T>& s) {
+                     bool conservative, BlockState<T>& s) {
   constexpr int W = kLanes<T>;
   const Index dk = DK ? DK : job.dk;
   const Index dv = DV ? DV : job.dv;
   const double scale = job.scale;
-  constexpr double u = Precision<T>::unit_roundoff;
   const double tolerance = job.refine_tolerance;
-  // Rounding-error bound of a logit (see docs/fused_design.md):
-  //   B = u scale ((2 dk + 8) |q'| K + 4 K^2),  K = max |k'| over the tile.
-  const double bound_q = u * scale * double(2 * dk + 8);
-  const double bound_k = u * scale * 4.0;
-  const double log_keys_over_tol =
-      tolerance > 0 ? __builtin_log(double(job.m) / tolerance) : __builtin_inf();
+  const double cut_offset =
+      tolerance <= 0  ? __builtin_inf()
+      : conservative ? __builtin_log(double(job.m) / tolerance) + 1
+                     : kOptimisticMargin - __builtin_log(tolerance);
 
   const T* q[R];
   T running_max[R];
-  double query_norm[R], query_const[R];
+  // Largest fast logit seen so far, relative to running_max: the refinement cut is
+  // measured from it (running_max itself may lag up to kSlack behind).
+  T best[R];
+  double query_const[R];
+  // Logits within `cut` of `best` are recomputed when the bound exceeds the tolerance.
   bool needs_refinement[R];
+  T cut[R];
   // A repeated slot (the block's tail) computes exactly what its first occurrence does;
   // only the first one touches the block state.
   bool primary[R];
@@ -305,18 +333,21 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     const Index row = block_begin + slots[r];
     q[r] = job.queries_centred + row * dk;
     running_max[r] = s.running_max[slots[r]];
-    query_norm[r] = job.query_norm[row];
+    best[r] = s.best[slots[r]];
     query_const[r] = job.query_norm2_scaled[row];
-    needs_refinement[r] =
-        (bound_q * query_norm[r] + bound_k * job.max_key_norm) * job.max_key_norm > tolerance;
+    const double bound = logit_error_bound(job, row);
+    needs_refinement[r] = bound > tolerance;
+    cut[r] = needs_refinement[r] ? T(cut_offset + log_upper(bound) + 2 * bound) : T(0);
   }
   constexpr int kMaxTiledDv = DV ? DV : W;  // the tiled path has dv < W
   Vec<T> sum[R], sum2[R];
+  double refined_weight[R];  // sum of the weights whose logits were recomputed
   Vec<T> acc[kTiledValues ? R : 1][kTiledValues ? kMaxTiledDv : 1];
   const Index stride = job.value_stride;
   for (int r = 0; r < R; ++r) {
     sum[r] = Vec<T>{};
     sum2[r] = Vec<T>{};
+    refined_weight[r] = 0;
     if constexpr (kTiledValues) {
       for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
     } else {
@@ -336,18 +367,20 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
         for (int r = 0; r < R; ++r) logit[r] += splat(q[r][c]) * kc;
       }
     }
-    const double tile_norm = job.key_tile_norm[tile];
     for (int r = 0; r < R; ++r) {
       if (running_max[r] == -__builtin_huge_valf()) running_max[r] = horizontal_max<T>(logit[r]);
       Vec<T> delta = logit[r] - running_max[r];
       // 2. Recompute exactly the logits that can matter when rounding could show.
+      unsigned refined = 0;
       if (needs_refinement[r]) {
-        const double bound = (bound_q * query_norm[r] + bound_k * tile_norm) * tile_norm;
-        if (bound > tolerance) {
-          // Keys more than `cut` below the maximum carry total weight < tolerance / bound
-          // relative to it, so their error (< bound each) stays below the tolerance.
-          const double cut = log_keys_over_tol + log_upper(bound) + 2 * bound + 1;
-          unsigned candidates = lane_mask(delta, splat(T(-cut)));
+        unsigned candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
+        if (candidates) {
+          const T tile_best = horizontal_max<T>(delta);
+          if (tile_best > best[r]) {
+            best[r] = tile_best;
+            candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
+          }
+          refined = candidates;
           const T* query = job.queries + (block_begin + slots[r]) * dk;
           while (candidates) {
             const int lane = __builtin_ctz(candidates);
@@ -368,10 +401,12 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
         const double shift = double(new_max) - double(running_max[r]);
         running_max[r] = new_max;
         delta -= T(shift);
+        best[r] = T(double(best[r]) - shift);
         const double factor = __builtin_exp(-shift);
         const T lane_factor = T(factor);
         sum[r] *= lane_factor;
         sum2[r] *= lane_factor * lane_factor;
+        refined_weight[r] *= factor;
         if constexpr (kTiledValues) {
           for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
         } else {
@@ -381,6 +416,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
           const Index slot = slots[r];
           s.dsum[slot] *= factor;
           s.dsum2[slot] *= factor * factor;
+          s.drefined[slot] *= factor;
           for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] *= factor;
         }
       }
@@ -388,6 +424,8 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
       const Vec<T> w = vexp(delta);
       sum[r] += w;
       sum2[r] += w * w;
+      for (unsigned bits = refined; bits; bits &= bits - 1)
+        refined_weight[r] += double(w[__builtin_ctz(bits)]);
       if constexpr (kTiledValues) {
         const T* v = job.value_tiles + tile * dv * W;
         for (Index c = 0; c < dv; ++c) acc[r][c] += w * load(v + c * W);
@@ -408,8 +446,10 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     if (!primary[r]) continue;
     const Index slot = slots[r];
     s.running_max[slot] = running_max[r];
+    s.best[slot] = best[r];
     s.dsum[slot] += horizontal_sum<T>(sum[r]);
     s.dsum2[slot] += horizontal_sum<T>(sum2[r]);
+    s.drefined[slot] += refined_weight[r];
     if constexpr (kTiledValues) {
       for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += horizontal_sum<T>(acc[r][c]);
     } else {
@@ -425,16 +465,30 @@ void run_range(const Job<T>& job, Index begin, Index end) {
   constexpr int W = kLanes<T>;
   const Index tiles = (job.m + W - 1) / W;
   const Index count = end - begin;
-  BlockState<T> state(count, R, job.dv, job.value_stride);
+  const Index dv = job.dv;
+  BlockState<T> state(count, R, dv, job.value_stride);
   for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
     const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
     for (Index g = 0; g < count; g += R) {
       Index slots[R];
       for (int r = 0; r < R; ++r) slots[r] = g + r < count ? g + r : count - 1;
-      run_group_chunk<T, R, DK, DV, kTiledValues>(job, begin, slots, t0, t1, state);
+      run_group_chunk<T, R, DK, DV, kTiledValues>(job, begin, slots, t0, t1, false, state);
     }
   }
-  const Index dv = job.dv;
+  for (Index slot = 0; slot < count; ++slot) {
+    // The optimistic cut left too much weight on inexact logits: redo this query.
+    const double bound = logit_error_bound(job, begin + slot);
+    const double inexact_weight = state.dsum[slot] - state.drefined[slot];
+    if (!(bound > job.refine_tolerance && bound * inexact_weight > job.refine_tolerance * state.dsum[slot]))
+      continue;
+    state.reset(slot, dv);
+    Index slots[R];
+    for (int r = 0; r < R; ++r) slots[r] = slot;
+    for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
+      const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
+      run_group_chunk<T, R, DK, DV, kTiledValues>(job, begin, slots, t0, t1, true, state);
+    }
+  }
   for (Index slot = 0; slot < count; ++slot) {
     const Index j = begin + slot;
     for (Index c = 0; c < dv; ++c)
