@@ -241,6 +241,12 @@ struct BlockState {
     drefined[slot] = 0;
     for (Index c = 0; c < dv; ++c) dacc[slot * dv + c] = 0;
   }
+  void rescale(Index slot, Index dv, double factor) {
+    dsum[slot] *= factor;
+    dsum2[slot] *= factor * factor;
+    drefined[slot] *= factor;
+    for (Index c = 0; c < dv; ++c) dacc[slot * dv + c] *= factor;
+  }
   ~BlockState() {
     std::free(running_max);
     std::free(best);
@@ -254,6 +260,45 @@ struct BlockState {
   BlockState(const BlockState&) = delete;
   BlockState& operator=(const BlockState&) = delete;
 };
+
+// kLanes<double> consecutive values widened to double.
+inline Vec<double> to_double(const double* p) { return load(p); }
+inline Vec<double> to_double(const float* p) {
+  typedef float Half __attribute__((vector_size(kVectorBytes / 2)));
+  Half h;
+  __builtin_memcpy(&h, p, sizeof h);
+  return __builtin_convertvector(h, Vec<double>);
+}
+
+// Exact logits (differences in double, as the reference computes them) for the keys of
+// `tile` in `lanes`, written into delta relative to the running maximum:
+//   delta = -scale |q - k|^2 + (scale |q'|^2 - M)   [offset = scale |q'|^2 - M].
+template <class T>
+[[gnu::always_inline]] inline Vec<T> exact_logits(const Job<T>& job, const T* query, Index tile,
+                                      unsigned lanes, Vec<T> delta, double offset) {
+  constexpr int W = kLanes<T>;
+  constexpr int WD = kLanes<double>;
+  T out[W];
+  store(out, delta);
+  for (; lanes; lanes &= lanes - 1) {
+    const int lane = __builtin_ctz(lanes);
+    const T* key = job.keys + (tile * W + lane) * job.dk;
+    // Squared differences in double, WD coordinates at a time, in a fixed order.
+    Vec<double> partial{};
+    Index c = 0;
+    for (; c + WD <= job.dk; c += WD) {
+      const Vec<double> diff = to_double(query + c) - to_double(key + c);
+      partial += diff * diff;
+    }
+    double dist2 = horizontal_sum<double>(partial);
+    for (; c < job.dk; ++c) {
+      const double diff = double(query[c]) - double(key[c]);
+      dist2 += diff * diff;
+    }
+    out[lane] = T(-job.scale * dist2 + offset);
+  }
+  return load(out);
+}
 
 // Weighted accumulation for the row-major value layout: acc_r += sum_i w_ri v_i over the
 // tile's keys, CB vectors of value columns at a time (lanes over value columns).
@@ -285,12 +330,13 @@ inline Index accumulate_rows(const T* values, Index stride, const T* weights, T*
 // block state at the end, so a query's reduction order is fixed by the chunk grid alone.
 // DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
 // kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
-// Bound on the rounding error of query `row`'s fast logits (docs/fused_design.md):
-//   B = u scale ((2 dk + 8) |q'| K + 4 K^2),  K = max |k'|.
+// Bound on the rounding error of query `row`'s fast logits, K = max |k'|
+// (derivation in docs/fused_design.md):
+//   B = u scale ((2 dk + 8) |q'| K + 6 K^2).
 template <class T>
 double logit_error_bound(const Job<T>& job, Index row) {
   const double u = Precision<T>::unit_roundoff, k = job.max_key_norm;
-  return u * job.scale * (double(2 * job.dk + 8) * job.query_norm[row] * k + 4.0 * k * k);
+  return u * job.scale * (double(2 * job.dk + 8) * job.query_norm[row] * k + 6.0 * k * k);
 }
 
 // Which logits are recomputed exactly (docs/fused_design.md), for a tile whose rounding
@@ -308,7 +354,6 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   constexpr int W = kLanes<T>;
   const Index dk = DK ? DK : job.dk;
   const Index dv = DV ? DV : job.dv;
-  const double scale = job.scale;
   const double tolerance = job.refine_tolerance;
   const double cut_offset =
       tolerance <= 0  ? __builtin_inf()
@@ -355,48 +400,29 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     }
   }
 
-  for (Index tile = t0; tile < t1; ++tile) {
-    // 1. Fast logits for R queries x W keys: a register-blocked GEMM plus the key bias.
-    Vec<T> logit[R];
-    {
-      const Vec<T> bias = load(job.key_bias + tile * W);
-      for (int r = 0; r < R; ++r) logit[r] = -bias;
-      const T* k = job.key_tiles + tile * dk * W;
-      for (Index c = 0; c < dk; ++c) {
-        const Vec<T> kc = load(k + c * W);
-        for (int r = 0; r < R; ++r) logit[r] += splat(q[r][c]) * kc;
-      }
-    }
+  // Steps 2-4 for one tile whose fast logits are computed.
+  auto finish_tile = [&](Index tile, const Vec<T>* logit) __attribute__((always_inline)) {
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
-      if (running_max[r] == -__builtin_huge_valf()) running_max[r] = horizontal_max<T>(logit[r]);
-      Vec<T> delta = logit[r] - running_max[r];
+      if (__builtin_expect(running_max[r] == -__builtin_huge_valf(), 0))
+        running_max[r] = horizontal_max<T>(logit[r]);
+      Vec<T> delta = logit[r] - splat(running_max[r]);
       // 2. Recompute exactly the logits that can matter when rounding could show.
       unsigned refined = 0;
       if (needs_refinement[r]) {
         unsigned candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
-        if (candidates) {
-          const T tile_best = horizontal_max<T>(delta);
-          if (tile_best > best[r]) {
-            best[r] = tile_best;
+        if (__builtin_expect(candidates != 0, 0)) {
+          if (lane_mask(delta, splat(best[r]))) {
+            best[r] = horizontal_max<T>(delta);
             candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
           }
           refined = candidates;
-          const T* query = job.queries + (block_begin + slots[r]) * dk;
-          while (candidates) {
-            const int lane = __builtin_ctz(candidates);
-            candidates &= candidates - 1;
-            const T* key = job.keys + (tile * W + lane) * dk;
-            double dist2 = 0;
-            for (Index c = 0; c < dk; ++c) {
-              const double diff = double(query[c]) - double(key[c]);
-              dist2 += diff * diff;
-            }
-            delta[lane] = T(-scale * dist2 + query_const[r] - double(running_max[r]));
-          }
+          delta = exact_logits(job, job.queries + (block_begin + slots[r]) * dk, tile, candidates,
+                               delta, query_const[r] - double(running_max[r]));
         }
       }
       // 3. Move the running maximum when a logit overtakes it by more than kSlack.
-      if (lane_mask(delta, splat(T(kSlack)))) {
+      if (__builtin_expect(lane_mask(delta, splat(T(kSlack))) != 0, 0)) {
         const T new_max = T(double(running_max[r]) + double(horizontal_max<T>(delta)));
         const double shift = double(new_max) - double(running_max[r]);
         running_max[r] = new_max;
@@ -412,13 +438,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
         } else {
           for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
         }
-        if (primary[r]) {
-          const Index slot = slots[r];
-          s.dsum[slot] *= factor;
-          s.dsum2[slot] *= factor * factor;
-          s.drefined[slot] *= factor;
-          for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] *= factor;
-        }
+        if (primary[r]) s.rescale(slots[r], dv, factor);
       }
       // 4. Weights and the weighted accumulation.
       const Vec<T> w = vexp(delta);
@@ -439,6 +459,45 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
       Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
       accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
     }
+  };
+
+  // 1. Fast logits: a register-blocked GEMM (R queries x KT tiles of W keys) plus the
+  // key bias. Two tiles at a time halve the broadcasts per FMA when d is large.
+  constexpr int KT = kTiledValues ? 1 : 2;
+  Index tile = t0;
+  for (; tile + KT <= t1; tile += KT) {
+    Vec<T> logit[KT][R] = {};
+    const T* k = job.key_tiles + tile * dk * W;
+    for (Index c = 0; c < dk; ++c) {
+      Vec<T> kc[KT];
+#pragma GCC unroll 2
+      for (int t = 0; t < KT; ++t) kc[t] = load(k + (t * dk + c) * W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const Vec<T> qc = splat(q[r][c]);
+#pragma GCC unroll 2
+        for (int t = 0; t < KT; ++t) logit[t][r] += qc * kc[t];
+      }
+    }
+    for (int t = 0; t < KT; ++t) {
+      const Vec<T> bias = load(job.key_bias + (tile + t) * W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) logit[t][r] -= bias;
+      finish_tile(tile + t, logit[t]);
+    }
+  }
+  for (; tile < t1; ++tile) {
+    Vec<T> logit[R] = {};
+    const T* k = job.key_tiles + tile * dk * W;
+    for (Index c = 0; c < dk; ++c) {
+      const Vec<T> kc = load(k + c * W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) logit[r] += splat(q[r][c]) * kc;
+    }
+    const Vec<T> bias = load(job.key_bias + tile * W);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) logit[r] -= bias;
+    finish_tile(tile, logit);
   }
 
   // Flush into the block state.
@@ -467,8 +526,18 @@ void run_range(const Job<T>& job, Index begin, Index end) {
   const Index count = end - begin;
   const Index dv = job.dv;
   BlockState<T> state(count, R, dv, job.value_stride);
+  bool may_refine = false;
+  for (Index slot = 0; slot < count; ++slot)
+    may_refine = may_refine || logit_error_bound(job, begin + slot) > job.refine_tolerance;
   for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
     const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
+    if (may_refine) {
+      // The exact logits read the original key rows of this chunk: fetch them once for
+      // the block instead of missing the cache on every recomputed key.
+      const char* first = reinterpret_cast<const char*>(job.keys + t0 * W * job.dk);
+      const char* last = reinterpret_cast<const char*>(job.keys + (t1 * W < job.m ? t1 * W : job.m) * job.dk);
+      for (const char* line = first; line < last; line += 64) __builtin_prefetch(line, 0, 2);
+    }
     for (Index g = 0; g < count; g += R) {
       Index slots[R];
       for (int r = 0; r < R; ++r) slots[r] = g + r < count ? g + r : count - 1;
@@ -508,7 +577,7 @@ void run(const Job<T>& job, Index begin, Index end) {
     if (job.dk == 4 && job.dv == 4) return run_range<T, R, 4, 4, true>(job, begin, end);
     return run_range<T, R, 0, 0, true>(job, begin, end);
   }
-  return run_range<T, 8, 0, 0, false>(job, begin, end);
+  return run_range<T, 4, 0, 0, false>(job, begin, end);
 }
 
 void run_f32(const Job<float>& job, Index begin, Index end) { run(job, begin, end); }
