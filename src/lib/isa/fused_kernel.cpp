@@ -214,7 +214,7 @@ inline double log_upper(double x) {
 // (slot = query - block begin), plus the per-group chunk accumulators.
 template <class T>
 struct BlockState {
-  T* running_max = nullptr;      // M, slots
+  double* running_max = nullptr;  // M, slots (double: logits can be ~1e10 with tiny gaps)
   T* best = nullptr;             // largest fast logit - M, slots
   double* dsum = nullptr;        // sum_i e^(l_i - M), slots
   double* dsum2 = nullptr;       // sum_i e^(2 (l_i - M)), slots
@@ -223,7 +223,7 @@ struct BlockState {
   T* acc_rows = nullptr;         // chunk accumulators of the row path, R x value_stride
   T* weights = nullptr;          // one tile's weights of the row path, R x lanes
   BlockState(Index slots, Index r, Index dv, Index stride) {
-    running_max = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
+    running_max = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     best = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
     dsum = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
@@ -234,7 +234,7 @@ struct BlockState {
     for (Index q = 0; q < slots; ++q) reset(q, dv);
   }
   void reset(Index slot, Index dv) {
-    running_max[slot] = -__builtin_huge_valf();
+    running_max[slot] = -__builtin_inf();
     best[slot] = -__builtin_huge_valf();
     dsum[slot] = 0;
     dsum2[slot] = 0;
@@ -361,8 +361,10 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
                      : kOptimisticMargin - __builtin_log(tolerance);
 
   const T* q[R];
-  T running_max[R];
-  // Largest fast logit seen so far, relative to running_max: the refinement cut is
+  // The running maximum M in double: the fast logits use T(M), the exact ones M itself,
+  // so a huge M (logits of 1e10 at t = 1 on data of scale 1e3) keeps its small gaps.
+  double running_max[R];
+  // Largest logit seen so far, relative to running_max: the refinement cut is
   // measured from it (running_max itself may lag up to kSlack behind).
   T best[R];
   double query_const[R];
@@ -404,9 +406,9 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   auto finish_tile = [&](Index tile, const Vec<T>* logit) __attribute__((always_inline)) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
-      if (__builtin_expect(running_max[r] == -__builtin_huge_valf(), 0))
-        running_max[r] = horizontal_max<T>(logit[r]);
-      Vec<T> delta = logit[r] - splat(running_max[r]);
+      const bool first_tile = running_max[r] == -__builtin_inf();
+      if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logit[r]));
+      Vec<T> delta = logit[r] - splat(T(running_max[r]));
       // 2. Recompute exactly the logits that can matter when rounding could show.
       unsigned refined = 0;
       if (needs_refinement[r]) {
@@ -418,14 +420,21 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
           }
           refined = candidates;
           delta = exact_logits(job, job.queries + (block_begin + slots[r]) * dk, tile, candidates,
-                               delta, query_const[r] - double(running_max[r]));
+                               delta, query_const[r] - running_max[r]);
+          if (__builtin_expect(first_tile, 0)) {
+            // The maximum came from fast logits, which may overshoot by up to the bound:
+            // re-anchor it on the exact ones (nothing is accumulated yet).
+            const double shift = double(horizontal_max<T>(delta));
+            running_max[r] += shift;
+            delta -= T(shift);
+            best[r] = T(double(best[r]) - shift);
+          }
         }
       }
       // 3. Move the running maximum when a logit overtakes it by more than kSlack.
       if (__builtin_expect(lane_mask(delta, splat(T(kSlack))) != 0, 0)) {
-        const T new_max = T(double(running_max[r]) + double(horizontal_max<T>(delta)));
-        const double shift = double(new_max) - double(running_max[r]);
-        running_max[r] = new_max;
+        const double shift = double(horizontal_max<T>(delta));
+        running_max[r] += shift;
         delta -= T(shift);
         best[r] = T(double(best[r]) - shift);
         const double factor = __builtin_exp(-shift);
