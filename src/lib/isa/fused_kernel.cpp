@@ -91,23 +91,23 @@ inline Vec<double> splat(double s) {
 
 // Bit i set when lane i of the comparison result `c` is true.
 inline unsigned lane_mask(Vec<float> a, Vec<float> b) {  // a > b
-  const auto c = a > b;
 #if defined(__AVX512F__)
-  return _mm512_movepi32_mask(reinterpret_cast<__m512i>(c));
+  return _mm512_cmp_ps_mask(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b), _CMP_GT_OQ);
 #elif defined(__AVX2__)
-  return unsigned(_mm256_movemask_ps(reinterpret_cast<__m256>(c)));
+  return unsigned(_mm256_movemask_ps(
+      _mm256_cmp_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b), _CMP_GT_OQ)));
 #else
-  return unsigned(_mm_movemask_ps(reinterpret_cast<__m128>(c)));
+  return unsigned(_mm_movemask_ps(_mm_cmpgt_ps(reinterpret_cast<__m128>(a), reinterpret_cast<__m128>(b))));
 #endif
 }
 inline unsigned lane_mask(Vec<double> a, Vec<double> b) {  // a > b
-  const auto c = a > b;
 #if defined(__AVX512F__)
-  return _mm512_movepi64_mask(reinterpret_cast<__m512i>(c));
+  return _mm512_cmp_pd_mask(reinterpret_cast<__m512d>(a), reinterpret_cast<__m512d>(b), _CMP_GT_OQ);
 #elif defined(__AVX2__)
-  return unsigned(_mm256_movemask_pd(reinterpret_cast<__m256d>(c)));
+  return unsigned(_mm256_movemask_pd(
+      _mm256_cmp_pd(reinterpret_cast<__m256d>(a), reinterpret_cast<__m256d>(b), _CMP_GT_OQ)));
 #else
-  return unsigned(_mm_movemask_pd(reinterpret_cast<__m128d>(c)));
+  return unsigned(_mm_movemask_pd(_mm_cmpgt_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b))));
 #endif
 }
 
@@ -198,9 +198,15 @@ struct Precision<double> {
 // Logits are kept relative to a running maximum M; M moves (and everything accumulated
 // is rescaled) only when a logit exceeds it by more than kSlack, so weights stay <= e^16.
 constexpr double kSlack = 16.0;
-// Lane accumulators are flushed into double every kChunkTiles tiles, so no float sum
-// runs over more than kChunkTiles terms.
-constexpr Index kChunkTiles = 16;
+// Keys are processed in chunks of tiles that stay in cache while a block of queries
+// streams over them; lane accumulators are flushed into double at the end of each chunk,
+// so no float sum runs over more than 64 terms. Small rows get long chunks (fewer
+// flushes), wide rows short ones (chunk of keys + values within ~128 KiB of L2).
+template <class T>
+Index chunk_tiles(const Job<T>& job) {
+  const Index tile_bytes = (job.dk + job.dv + 1) * kLanes<T> * Index(sizeof(T));
+  return tile_bytes * 64 <= 128 * 1024 ? 64 : 16;
+}
 
 // An upper bound of ln(x) for x > 0 (from the binary exponent): cheap and safe.
 inline double log_upper(double x) {
@@ -374,6 +380,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   // A repeated slot (the block's tail) computes exactly what its first occurrence does;
   // only the first one touches the block state.
   bool primary[R];
+#pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     primary[r] = true;
     for (int p = 0; p < r; ++p) primary[r] = primary[r] && slots[p] != slots[r];
@@ -391,125 +398,128 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   double refined_weight[R];  // sum of the weights whose logits were recomputed
   Vec<T> acc[kTiledValues ? R : 1][kTiledValues ? kMaxTiledDv : 1];
   const Index stride = job.value_stride;
+#pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     sum[r] = Vec<T>{};
     sum2[r] = Vec<T>{};
     refined_weight[r] = 0;
     if constexpr (kTiledValues) {
+#pragma GCC unroll 16
       for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
     } else {
       for (Index c = 0; c < stride; ++c) s.acc_rows[r * stride + c] = T(0);
     }
   }
 
-  // Steps 2-4 for one tile whose fast logits are computed.
-  auto finish_tile = [&](Index tile, const Vec<T>* logit) __attribute__((always_inline)) {
+  // 1. Fast logits: a register-blocked GEMM (R queries x KT tiles of W keys) plus the
+  // key bias. Two tiles at a time halve the broadcasts per FMA when d is large.
+  constexpr int KT = kTiledValues ? 1 : 2;
+  for (Index tile_pair = t0; tile_pair < t1; tile_pair += KT) {
+    const int nt = tile_pair + KT <= t1 ? KT : 1;
+    Vec<T> logits[KT][R] = {};
+    const T* k = job.key_tiles + tile_pair * dk * W;
+    if (nt == KT) {
+      for (Index c = 0; c < dk; ++c) {
+        Vec<T> kc[KT];
+#pragma GCC unroll 2
+        for (int t = 0; t < KT; ++t) kc[t] = load(k + (t * dk + c) * W);
 #pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const bool first_tile = running_max[r] == -__builtin_inf();
-      if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logit[r]));
-      Vec<T> delta = logit[r] - splat(T(running_max[r]));
-      // 2. Recompute exactly the logits that can matter when rounding could show.
-      unsigned refined = 0;
-      if (needs_refinement[r]) {
-        unsigned candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
-        if (__builtin_expect(candidates != 0, 0)) {
-          if (lane_mask(delta, splat(best[r]))) {
-            best[r] = horizontal_max<T>(delta);
-            candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
+        for (int r = 0; r < R; ++r) {
+          const Vec<T> qc = splat(q[r][c]);
+#pragma GCC unroll 2
+          for (int t = 0; t < KT; ++t) logits[t][r] += qc * kc[t];
+        }
+      }
+    } else {
+      for (Index c = 0; c < dk; ++c) {
+        const Vec<T> kc = load(k + c * W);
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) logits[0][r] += splat(q[r][c]) * kc;
+      }
+    }
+#pragma GCC unroll 2
+    for (int t = 0; t < nt; ++t) {
+      const Index tile = tile_pair + t;
+      Vec<T>* logit = logits[t];
+      const Vec<T> bias = load(job.key_bias + tile * W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) logit[r] -= bias;
+      // Steps 2-4 for this tile.
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+          const bool first_tile = running_max[r] == -__builtin_inf();
+          if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logit[r]));
+          Vec<T> delta = logit[r] - splat(T(running_max[r]));
+          // 2. Recompute exactly the logits that can matter when rounding could show.
+          unsigned refined = 0;
+          if (needs_refinement[r]) {
+            unsigned candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
+            if (__builtin_expect(candidates != 0, 0)) {
+              if (lane_mask(delta, splat(best[r]))) {
+                best[r] = horizontal_max<T>(delta);
+                candidates = lane_mask(delta, splat(T(best[r] - cut[r])));
+              }
+              refined = candidates;
+              delta = exact_logits(job, job.queries + (block_begin + slots[r]) * dk, tile, candidates,
+                                   delta, query_const[r] - running_max[r]);
+              if (__builtin_expect(first_tile, 0)) {
+                // The maximum came from fast logits, which may overshoot by up to the bound:
+                // re-anchor it on the exact ones (nothing is accumulated yet).
+                const double shift = double(horizontal_max<T>(delta));
+                running_max[r] += shift;
+                delta -= T(shift);
+                best[r] = T(double(best[r]) - shift);
+              }
+            }
           }
-          refined = candidates;
-          delta = exact_logits(job, job.queries + (block_begin + slots[r]) * dk, tile, candidates,
-                               delta, query_const[r] - running_max[r]);
-          if (__builtin_expect(first_tile, 0)) {
-            // The maximum came from fast logits, which may overshoot by up to the bound:
-            // re-anchor it on the exact ones (nothing is accumulated yet).
+          // 3. Move the running maximum when a logit overtakes it by more than kSlack.
+          if (__builtin_expect(lane_mask(delta, splat(T(kSlack))) != 0, 0)) {
             const double shift = double(horizontal_max<T>(delta));
             running_max[r] += shift;
             delta -= T(shift);
             best[r] = T(double(best[r]) - shift);
+            const double factor = __builtin_exp(-shift);
+            const T lane_factor = T(factor);
+            sum[r] *= lane_factor;
+            sum2[r] *= lane_factor * lane_factor;
+            refined_weight[r] *= factor;
+            if constexpr (kTiledValues) {
+#pragma GCC unroll 16
+              for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
+            } else {
+              for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
+            }
+            if (primary[r]) s.rescale(slots[r], dv, factor);
+          }
+          // 4. Weights and the weighted accumulation.
+          const Vec<T> w = vexp(delta);
+          sum[r] += w;
+          sum2[r] += w * w;
+          if (__builtin_expect(refined != 0, 0)) {
+            T lanes[W];
+            store(lanes, w);
+            for (unsigned bits = refined; bits; bits &= bits - 1)
+              refined_weight[r] += double(lanes[__builtin_ctz(bits)]);
+          }
+          if constexpr (kTiledValues) {
+            const T* v = job.value_tiles + tile * dv * W;
+#pragma GCC unroll 16
+            for (Index c = 0; c < dv; ++c) acc[r][c] += w * load(v + c * W);
+          } else {
+            store(s.weights + r * W, w);
           }
         }
-      }
-      // 3. Move the running maximum when a logit overtakes it by more than kSlack.
-      if (__builtin_expect(lane_mask(delta, splat(T(kSlack))) != 0, 0)) {
-        const double shift = double(horizontal_max<T>(delta));
-        running_max[r] += shift;
-        delta -= T(shift);
-        best[r] = T(double(best[r]) - shift);
-        const double factor = __builtin_exp(-shift);
-        const T lane_factor = T(factor);
-        sum[r] *= lane_factor;
-        sum2[r] *= lane_factor * lane_factor;
-        refined_weight[r] *= factor;
-        if constexpr (kTiledValues) {
-          for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
-        } else {
-          for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
+        if constexpr (!kTiledValues) {
+          const T* v = job.value_rows + tile * W * stride;
+          constexpr int kColumnBlock = kVectorBytes == 64 && R <= 4 ? 4 : kVectorBytes == 64 ? 2 : 1;
+          Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
+          accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
         }
-        if (primary[r]) s.rescale(slots[r], dv, factor);
-      }
-      // 4. Weights and the weighted accumulation.
-      const Vec<T> w = vexp(delta);
-      sum[r] += w;
-      sum2[r] += w * w;
-      for (unsigned bits = refined; bits; bits &= bits - 1)
-        refined_weight[r] += double(w[__builtin_ctz(bits)]);
-      if constexpr (kTiledValues) {
-        const T* v = job.value_tiles + tile * dv * W;
-        for (Index c = 0; c < dv; ++c) acc[r][c] += w * load(v + c * W);
-      } else {
-        store(s.weights + r * W, w);
-      }
     }
-    if constexpr (!kTiledValues) {
-      const T* v = job.value_rows + tile * W * stride;
-      constexpr int kColumnBlock = kVectorBytes == 64 && R <= 4 ? 4 : kVectorBytes == 64 ? 2 : 1;
-      Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
-      accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
-    }
-  };
-
-  // 1. Fast logits: a register-blocked GEMM (R queries x KT tiles of W keys) plus the
-  // key bias. Two tiles at a time halve the broadcasts per FMA when d is large.
-  constexpr int KT = kTiledValues ? 1 : 2;
-  Index tile = t0;
-  for (; tile + KT <= t1; tile += KT) {
-    Vec<T> logit[KT][R] = {};
-    const T* k = job.key_tiles + tile * dk * W;
-    for (Index c = 0; c < dk; ++c) {
-      Vec<T> kc[KT];
-#pragma GCC unroll 2
-      for (int t = 0; t < KT; ++t) kc[t] = load(k + (t * dk + c) * W);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const Vec<T> qc = splat(q[r][c]);
-#pragma GCC unroll 2
-        for (int t = 0; t < KT; ++t) logit[t][r] += qc * kc[t];
-      }
-    }
-    for (int t = 0; t < KT; ++t) {
-      const Vec<T> bias = load(job.key_bias + (tile + t) * W);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) logit[t][r] -= bias;
-      finish_tile(tile + t, logit[t]);
-    }
-  }
-  for (; tile < t1; ++tile) {
-    Vec<T> logit[R] = {};
-    const T* k = job.key_tiles + tile * dk * W;
-    for (Index c = 0; c < dk; ++c) {
-      const Vec<T> kc = load(k + c * W);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) logit[r] += splat(q[r][c]) * kc;
-    }
-    const Vec<T> bias = load(job.key_bias + tile * W);
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) logit[r] -= bias;
-    finish_tile(tile, logit);
   }
 
   // Flush into the block state.
+#pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     if (!primary[r]) continue;
     const Index slot = slots[r];
@@ -519,6 +529,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     s.dsum2[slot] += horizontal_sum<T>(sum2[r]);
     s.drefined[slot] += refined_weight[r];
     if constexpr (kTiledValues) {
+#pragma GCC unroll 16
       for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += horizontal_sum<T>(acc[r][c]);
     } else {
       for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += double(s.acc_rows[r * stride + c]);
@@ -534,6 +545,7 @@ void run_range(const Job<T>& job, Index begin, Index end) {
   const Index tiles = (job.m + W - 1) / W;
   const Index count = end - begin;
   const Index dv = job.dv;
+  const Index kChunkTiles = chunk_tiles(job);
   BlockState<T> state(count, R, dv, job.value_stride);
   bool may_refine = false;
   for (Index slot = 0; slot < count; ++slot)
@@ -579,7 +591,9 @@ template <class T>
 void run(const Job<T>& job, Index begin, Index end) {
   constexpr int W = kLanes<T>;
   if (job.dv < W) {
-    constexpr int R = 4;
+    // Tiny rows are exp-bound: two queries at a time leave registers for the exp's
+    // constants and the accumulators (four spilled).
+    constexpr int R = 2;
     if (job.dk == 1 && job.dv == 1) return run_range<T, R, 1, 1, true>(job, begin, end);
     if (job.dk == 2 && job.dv == 2) return run_range<T, R, 2, 2, true>(job, begin, end);
     if (job.dk == 3 && job.dv == 3) return run_range<T, R, 3, 3, true>(job, begin, end);
