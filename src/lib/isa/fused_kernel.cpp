@@ -345,6 +345,44 @@ double logit_error_bound(const Job<T>& job, Index row) {
   return u * job.scale * (double(2 * job.dk + 8) * job.query_norm[row] * k + 6.0 * k * k);
 }
 
+// The fast logits without the bias, 2 scale q'.k', for R queries x KT consecutive tiles:
+// a register-blocked GEMM (lanes over keys, query coordinates broadcast).
+template <class T, int R, int KT, int DK>
+[[gnu::always_inline]] inline void fast_logits(const T* tiles, const T* const* q, Index dk_runtime,
+                                               Vec<T> (&out)[KT][R]) {
+  constexpr int W = kLanes<T>;
+  const Index dk = DK ? DK : dk_runtime;
+  Vec<T> acc[KT][R];
+#pragma GCC unroll 2
+  for (int t = 0; t < KT; ++t)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) acc[t][r] = Vec<T>{};
+  for (Index c = 0; c < dk; ++c) {
+    Vec<T> kc[KT];
+#pragma GCC unroll 2
+    for (int t = 0; t < KT; ++t) kc[t] = load(tiles + (t * dk + c) * W);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const Vec<T> qc = splat(q[r][c]);
+#pragma GCC unroll 2
+      for (int t = 0; t < KT; ++t) acc[t][r] += qc * kc[t];
+    }
+  }
+#pragma GCC unroll 2
+  for (int t = 0; t < KT; ++t)
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) out[t][r] = acc[t][r];
+}
+
+template <class T, int R, int KT>
+[[gnu::noinline]] void fast_logits_out_of_line(const T* tiles, const T* const* q, Index dk,
+                                               T* out) {
+  Vec<T> logits[KT][R];
+  fast_logits<T, R, KT, 0>(tiles, q, dk, logits);
+  for (int t = 0; t < KT; ++t)
+    for (int r = 0; r < R; ++r) store(out + (t * R + r) * kLanes<T>, logits[t][r]);
+}
+
 // Which logits are recomputed exactly (docs/fused_design.md), for a tile whose rounding
 // bound B exceeds the tolerance:
 //  - optimistic: those within ln(B / tolerance) + kOptimisticMargin of the running maximum;
@@ -416,40 +454,35 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   constexpr int KT = kTiledValues ? 1 : 2;
   for (Index tile_pair = t0; tile_pair < t1; tile_pair += KT) {
     const int nt = tile_pair + KT <= t1 ? KT : 1;
-    Vec<T> logits[KT][R] = {};
-    const T* k = job.key_tiles + tile_pair * dk * W;
-    if (nt == KT) {
-      for (Index c = 0; c < dk; ++c) {
-        Vec<T> kc[KT];
-#pragma GCC unroll 2
-        for (int t = 0; t < KT; ++t) kc[t] = load(k + (t * dk + c) * W);
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) {
-          const Vec<T> qc = splat(q[r][c]);
-#pragma GCC unroll 2
-          for (int t = 0; t < KT; ++t) logits[t][r] += qc * kc[t];
-        }
-      }
+    Vec<T> logits[KT][R];
+    if constexpr (kTiledValues) {
+      fast_logits<T, R, 1, DK>(job.key_tiles + tile_pair * dk * W, q, dk, logits);
+    } else if (nt == KT) {
+      // Wide rows: the dot products run in their own function, whose only live
+      // registers are the accumulators (none spilled by the exp's constants).
+      T buffer[KT * R * W] __attribute__((aligned(64)));
+      fast_logits_out_of_line<T, R, KT>(job.key_tiles + tile_pair * dk * W, q, dk, buffer);
+      for (int t = 0; t < KT; ++t)
+        for (int r = 0; r < R; ++r) logits[t][r] = load(buffer + (t * R + r) * W);
     } else {
-      for (Index c = 0; c < dk; ++c) {
-        const Vec<T> kc = load(k + c * W);
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) logits[0][r] += splat(q[r][c]) * kc;
-      }
+      T buffer[R * W] __attribute__((aligned(64)));
+      fast_logits_out_of_line<T, R, 1>(job.key_tiles + tile_pair * dk * W, q, dk, buffer);
+      for (int r = 0; r < R; ++r) logits[0][r] = load(buffer + r * W);
     }
+    // t runs to the compile-time KT so that, unrolled, every logits[t][r] is a register.
 #pragma GCC unroll 2
-    for (int t = 0; t < nt; ++t) {
+    for (int t = 0; t < KT; ++t) {
+      if (t >= nt) break;
       const Index tile = tile_pair + t;
-      Vec<T>* logit = logits[t];
       const Vec<T> bias = load(job.key_bias + tile * W);
 #pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) logit[r] -= bias;
+      for (int r = 0; r < R; ++r) logits[t][r] -= bias;
       // Steps 2-4 for this tile.
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
           const bool first_tile = running_max[r] == -__builtin_inf();
-          if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logit[r]));
-          Vec<T> delta = logit[r] - splat(T(running_max[r]));
+          if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logits[t][r]));
+          Vec<T> delta = logits[t][r] - splat(T(running_max[r]));
           // 2. Recompute exactly the logits that can matter when rounding could show.
           unsigned refined = 0;
           if (needs_refinement[r]) {
