@@ -35,8 +35,10 @@ double refine_tolerance() {
   return sizeof(T) == sizeof(float) ? 3e-5 : 1e-11;
 }
 
-// Queries per parallel task: a fixed block, so the work split never depends on threads.
-constexpr Index kQueryBlock = 32;
+// Queries per parallel task: fixed by the dimensions, never by the thread count. Each
+// block streams over all keys once, so wide rows get larger blocks (fewer passes over
+// keys that do not fit in cache).
+Index query_block(Index dk, Index dv) { return dk + dv >= 64 ? 128 : 32; }
 
 // 64-byte aligned, uninitialized storage (the kernel's SIMD tiles).
 template <class T>
@@ -161,10 +163,11 @@ void smooth_fused(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff
   job.mean = mean.data();
   job.neff = neff ? neff->data() : nullptr;
 
-  const Index blocks = (n + kQueryBlock - 1) / kQueryBlock;
+  const Index block = query_block(dk, dv);
+  const Index blocks = (n + block - 1) / block;
   tbb::parallel_for(tbb::blocked_range<Index>(0, blocks, 1), [&](const auto& range) {
     for (Index b = range.begin(); b != range.end(); ++b) {
-      const Index begin = b * kQueryBlock, end = std::min(n, begin + kQueryBlock);
+      const Index begin = b * block, end = std::min(n, begin + block);
       if constexpr (sizeof(T) == sizeof(float))
         kernels.run_f32(job, begin, end);
       else

@@ -201,11 +201,13 @@ constexpr double kSlack = 16.0;
 // Keys are processed in chunks of tiles that stay in cache while a block of queries
 // streams over them; lane accumulators are flushed into double at the end of each chunk,
 // so no float sum runs over more than 64 terms. Small rows get long chunks (fewer
-// flushes), wide rows short ones (chunk of keys + values within ~128 KiB of L2).
+// flushes), wide rows short ones (a chunk of keys + values within ~256 KiB of L2).
 template <class T>
 Index chunk_tiles(const Job<T>& job) {
   const Index tile_bytes = (job.dk + job.dv + 1) * kLanes<T> * Index(sizeof(T));
-  return tile_bytes * 64 <= 128 * 1024 ? 64 : 16;
+  Index tiles = 64;
+  while (tiles > 4 && tiles * tile_bytes > 256 * 1024) tiles /= 2;
+  return tiles;
 }
 
 // An upper bound of ln(x) for x > 0 (from the binary exponent): cheap and safe.
