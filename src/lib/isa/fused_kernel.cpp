@@ -228,6 +228,7 @@ struct BlockState {
   double* dsum2 = nullptr;       // sum_i e^(2 (l_i - M)), slots
   double* dacc = nullptr;        // sum_i e^(l_i - M) v_i, slots x dv
   double* drefined = nullptr;     // sum over recomputed i of e^(l_i - M), slots
+  double* drefined2 = nullptr;    // sum over recomputed i of e^(2 (l_i - M)), slots
   T* acc_rows = nullptr;         // chunk accumulators of the row path, R x value_stride
   T* weights = nullptr;          // one tile's weights of the row path, R x lanes
   BlockState(Index slots, Index r, Index dv, Index stride) {
@@ -237,6 +238,7 @@ struct BlockState {
     dsum2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     dacc = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots * dv + 1)));
     drefined = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
+    drefined2 = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     acc_rows = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * stride + 64)));
     weights = static_cast<T*>(std::aligned_alloc(64, sizeof(T) * size_t(r * 64)));
     for (Index q = 0; q < slots; ++q) reset(q, dv);
@@ -247,12 +249,14 @@ struct BlockState {
     dsum[slot] = 0;
     dsum2[slot] = 0;
     drefined[slot] = 0;
+    drefined2[slot] = 0;
     for (Index c = 0; c < dv; ++c) dacc[slot * dv + c] = 0;
   }
   void rescale(Index slot, Index dv, double factor) {
     dsum[slot] *= factor;
     dsum2[slot] *= factor * factor;
     drefined[slot] *= factor;
+    drefined2[slot] *= factor * factor;
     for (Index c = 0; c < dv; ++c) dacc[slot * dv + c] *= factor;
   }
   ~BlockState() {
@@ -262,6 +266,7 @@ struct BlockState {
     std::free(dsum2);
     std::free(dacc);
     std::free(drefined);
+    std::free(drefined2);
     std::free(acc_rows);
     std::free(weights);
   }
@@ -338,13 +343,19 @@ inline Index accumulate_rows(const T* values, Index stride, const T* weights, T*
 // block state at the end, so a query's reduction order is fixed by the chunk grid alone.
 // DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
 // kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
-// Bound on the rounding error of query `row`'s fast logits, K = max |k'|
+// Coordinates per partial sum of the blocked dot products (about sqrt(dk)).
+inline Index dot_block(Index dk) { return dk <= 64 ? 8 : 16; }
+
+// Bound on the rounding error of query `row`'s fast logits, K = max |k'|, with
+// e = min(dk, block) + ceil(dk / block) roundings in the blocked dot product
 // (derivation in docs/fused_design.md):
-//   B = u scale ((2 dk + 8) |q'| K + 6 K^2).
+//   B = u scale ((2 e + 8) |q'| K + 6 K^2).
 template <class T>
 double logit_error_bound(const Job<T>& job, Index row) {
   const double u = Precision<T>::unit_roundoff, k = job.max_key_norm;
-  return u * job.scale * (double(2 * job.dk + 8) * job.query_norm[row] * k + 6.0 * k * k);
+  const Index block = dot_block(job.dk);
+  const Index e = (job.dk < block ? job.dk : block) + (job.dk + block - 1) / block;
+  return u * job.scale * (double(2 * e + 8) * job.query_norm[row] * k + 6.0 * k * k);
 }
 
 // The fast logits without the bias, 2 scale q'.k', for R queries x KT consecutive tiles:
@@ -354,21 +365,36 @@ template <class T, int R, int KT, int DK>
                                                Vec<T> (&out)[KT][R]) {
   constexpr int W = kLanes<T>;
   const Index dk = DK ? DK : dk_runtime;
+  // Blocked summation: a fresh partial sum per block of coordinates, so the rounding
+  // error grows with block + dk / block instead of dk (see logit_error_bound).
+  const Index block = dot_block(dk);
   Vec<T> acc[KT][R];
 #pragma GCC unroll 2
   for (int t = 0; t < KT; ++t)
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) acc[t][r] = Vec<T>{};
-  for (Index c = 0; c < dk; ++c) {
-    Vec<T> kc[KT];
+  for (Index c0 = 0; c0 < dk; c0 += block) {
+    const Index c1 = c0 + block < dk ? c0 + block : dk;
+    Vec<T> part[KT][R];
 #pragma GCC unroll 2
-    for (int t = 0; t < KT; ++t) kc[t] = load(tiles + (t * dk + c) * W);
+    for (int t = 0; t < KT; ++t)
 #pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const Vec<T> qc = splat(q[r][c]);
+      for (int r = 0; r < R; ++r) part[t][r] = Vec<T>{};
+    for (Index c = c0; c < c1; ++c) {
+      Vec<T> kc[KT];
 #pragma GCC unroll 2
-      for (int t = 0; t < KT; ++t) acc[t][r] += qc * kc[t];
+      for (int t = 0; t < KT; ++t) kc[t] = load(tiles + (t * dk + c) * W);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const Vec<T> qc = splat(q[r][c]);
+#pragma GCC unroll 2
+        for (int t = 0; t < KT; ++t) part[t][r] += qc * kc[t];
+      }
     }
+#pragma GCC unroll 2
+    for (int t = 0; t < KT; ++t)
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[t][r] += part[t][r];
   }
 #pragma GCC unroll 2
   for (int t = 0; t < KT; ++t)
@@ -435,7 +461,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
   }
   constexpr int kMaxTiledDv = DV ? DV : W;  // the tiled path has dv < W
   Vec<T> sum[R], sum2[R];
-  double refined_weight[R];  // sum of the weights whose logits were recomputed
+  double refined_weight[R], refined_weight2[R];  // sums of w and w^2 of the recomputed logits
   Vec<T> acc[kTiledValues ? R : 1][kTiledValues ? kMaxTiledDv : 1];
   const Index stride = job.value_stride;
 #pragma GCC unroll 8
@@ -443,6 +469,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     sum[r] = Vec<T>{};
     sum2[r] = Vec<T>{};
     refined_weight[r] = 0;
+    refined_weight2[r] = 0;
     if constexpr (kTiledValues) {
 #pragma GCC unroll 16
       for (Index c = 0; c < dv; ++c) acc[r][c] = Vec<T>{};
@@ -518,6 +545,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
             sum[r] *= lane_factor;
             sum2[r] *= lane_factor * lane_factor;
             refined_weight[r] *= factor;
+            refined_weight2[r] *= factor * factor;
             if constexpr (kTiledValues) {
 #pragma GCC unroll 16
               for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
@@ -534,7 +562,11 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
             T lanes[W];
             store(lanes, w);
             for (unsigned bits = refined; bits; bits &= bits - 1)
-              refined_weight[r] += double(lanes[__builtin_ctz(bits)]);
+            {
+              const double wi = double(lanes[__builtin_ctz(bits)]);
+              refined_weight[r] += wi;
+              refined_weight2[r] += wi * wi;
+            }
           }
           if constexpr (kTiledValues) {
             const T* v = job.value_tiles + tile * dv * W;
@@ -563,6 +595,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
     s.dsum[slot] += horizontal_sum<T>(sum[r]);
     s.dsum2[slot] += horizontal_sum<T>(sum2[r]);
     s.drefined[slot] += refined_weight[r];
+    s.drefined2[slot] += refined_weight2[r];
     if constexpr (kTiledValues) {
 #pragma GCC unroll 16
       for (Index c = 0; c < dv; ++c) s.dacc[slot * dv + c] += horizontal_sum<T>(acc[r][c]);
@@ -603,8 +636,12 @@ void run_range(const Job<T>& job, Index begin, Index end) {
   for (Index slot = 0; slot < count; ++slot) {
     // The optimistic cut left too much weight on inexact logits: redo this query.
     const double bound = logit_error_bound(job, begin + slot);
+    // (Both sum w and sum w^2: the mean and n_eff depend on each.)
     const double inexact_weight = state.dsum[slot] - state.drefined[slot];
-    if (!(bound > job.refine_tolerance && bound * inexact_weight > job.refine_tolerance * state.dsum[slot]))
+    const double inexact_weight2 = state.dsum2[slot] - state.drefined2[slot];
+    const double tol = job.refine_tolerance;
+    if (!(bound > tol && (bound * inexact_weight > tol * state.dsum[slot] ||
+                          bound * inexact_weight2 > tol * state.dsum2[slot])))
       continue;
     state.reset(slot, dv);
     Index slots[R];
