@@ -670,6 +670,7 @@ void run(const Job<T>& job, Index begin, Index end) {
     if (job.dk == 2 && job.dv == 2) return run_range<T, R, 2, 2, true>(job, begin, end);
     if (job.dk == 3 && job.dv == 3) return run_range<T, R, 3, 3, true>(job, begin, end);
     if (job.dk == 4 && job.dv == 4) return run_range<T, R, 4, 4, true>(job, begin, end);
+    if (job.dk == 8 && job.dv == 8) return run_range<T, R, 8, 8, true>(job, begin, end);
     return run_range<T, R, 0, 0, true>(job, begin, end);
   }
   return run_range<T, 4, 0, 0, false>(job, begin, end);
