@@ -230,7 +230,7 @@ struct BlockState {
   double* drefined = nullptr;     // sum over recomputed i of e^(l_i - M), slots
   double* drefined2 = nullptr;    // sum over recomputed i of e^(2 (l_i - M)), slots
   T* acc_rows = nullptr;         // chunk accumulators of the row path, R x value_stride
-  T* weights = nullptr;          // one tile's weights of the row path, R x lanes
+  T* weights = nullptr;          // a tile pair's weights of the row path, R x 2 lanes
   BlockState(Index slots, Index r, Index dv, Index stride) {
     running_max = static_cast<double*>(std::malloc(sizeof(double) * size_t(slots)));
     best = static_cast<T*>(std::malloc(sizeof(T) * size_t(slots)));
@@ -315,20 +315,21 @@ template <class T>
 
 // Weighted accumulation for the row-major value layout: acc_r += sum_i w_ri v_i over the
 // tile's keys, CB vectors of value columns at a time (lanes over value columns).
+// weights[r * weight_stride + i] for the nk keys i (rows of `values`).
 template <class T, int R, int CB>
-inline Index accumulate_rows(const T* values, Index stride, const T* weights, T* acc, Index c0,
-                             Index c_end) {
+inline Index accumulate_rows(const T* values, Index stride, const T* weights, Index weight_stride,
+                             Index nk, T* acc, Index c0, Index c_end) {
   constexpr int W = kLanes<T>;
   Index c = c0;
   for (; c + CB * W <= c_end; c += CB * W) {
     Vec<T> a[R][CB];
     for (int r = 0; r < R; ++r)
       for (int b = 0; b < CB; ++b) a[r][b] = load(acc + r * stride + c + b * W);
-    for (int i = 0; i < W; ++i) {
+    for (Index i = 0; i < nk; ++i) {
       Vec<T> v[CB];
       for (int b = 0; b < CB; ++b) v[b] = load(values + i * stride + c + b * W);
       for (int r = 0; r < R; ++r) {
-        const Vec<T> w = splat(weights[r * W + i]);
+        const Vec<T> w = splat(weights[r * weight_stride + i]);
         for (int b = 0; b < CB; ++b) a[r][b] += w * v[b];
       }
     }
@@ -551,6 +552,8 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
               for (Index c = 0; c < dv; ++c) acc[r][c] *= lane_factor;
             } else {
               for (Index c = 0; c < dv; ++c) s.acc_rows[r * stride + c] *= lane_factor;
+              // Weights of this pair's earlier tile, not yet accumulated.
+              for (Index i = 0; i < t * W; ++i) s.weights[r * KT * W + i] *= lane_factor;
             }
             if (primary[r]) s.rescale(slots[r], dv, factor);
           }
@@ -573,15 +576,19 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
 #pragma GCC unroll 16
             for (Index c = 0; c < dv; ++c) acc[r][c] += w * load(v + c * W);
           } else {
-            store(s.weights + r * W, w);
+            store(s.weights + (r * KT + t) * W, w);
           }
         }
-        if constexpr (!kTiledValues) {
-          const T* v = job.value_rows + tile * W * stride;
-          constexpr int kColumnBlock = kVectorBytes == 64 && R <= 4 ? 4 : kVectorBytes == 64 ? 2 : 1;
-          Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, s.acc_rows, 0, stride);
-          accumulate_rows<T, R, 1>(v, stride, s.weights, s.acc_rows, c, stride);
-        }
+    }
+    if constexpr (!kTiledValues) {
+      // Both tiles' weights in one pass: the accumulators are loaded and stored once
+      // per 2 W keys.
+      const T* v = job.value_rows + tile_pair * W * stride;
+      constexpr int kColumnBlock = kVectorBytes == 64 && R <= 4 ? 4 : kVectorBytes == 64 ? 2 : 1;
+      const Index nk = nt * W;
+      Index c = accumulate_rows<T, R, kColumnBlock>(v, stride, s.weights, KT * W, nk, s.acc_rows,
+                                                    0, stride);
+      accumulate_rows<T, R, 1>(v, stride, s.weights, KT * W, nk, s.acc_rows, c, stride);
     }
   }
 
