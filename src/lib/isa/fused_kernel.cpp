@@ -222,7 +222,7 @@ inline double log_upper(double x) {
 // (slot = query - block begin), plus the per-group chunk accumulators.
 template <class T>
 struct BlockState {
-  double* running_max = nullptr;  // M, slots (double: logits can be ~1e10 with tiny gaps)
+  double* running_max = nullptr;  // M - scale |q'|^2 (see run_group_chunk), slots
   T* best = nullptr;             // largest fast logit - M, slots
   double* dsum = nullptr;        // sum_i e^(l_i - M), slots
   double* dsum2 = nullptr;       // sum_i e^(2 (l_i - M)), slots
@@ -285,7 +285,7 @@ inline Vec<double> to_double(const float* p) {
 
 // Exact logits (differences in double, as the reference computes them) for the keys of
 // `tile` in `lanes`, written into delta relative to the running maximum:
-//   delta = -scale |q - k|^2 + (scale |q'|^2 - M)   [offset = scale |q'|^2 - M].
+//   delta = -scale |q - k|^2 + offset,  offset = -(M - scale |q'|^2).
 template <class T>
 [[gnu::always_inline]] inline Vec<T> exact_logits(const Job<T>& job, const T* query, Index tile,
                                       unsigned lanes, Vec<T> delta, double offset) {
@@ -434,8 +434,10 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
                      : kOptimisticMargin - __builtin_log(tolerance);
 
   const T* q[R];
-  // The running maximum M in double: the fast logits use T(M), the exact ones M itself,
-  // so a huge M (logits of 1e10 at t = 1 on data of scale 1e3) keeps its small gaps.
+  // The running maximum in true logit units, M - scale |q'|^2 = max_i -scale |q - k_i|^2
+  // (a double of moderate size even when the fast logits are ~1e10, as for data 1e3 from
+  // the origin at t = 1): the exact logits are relative to it without cancellation, the
+  // fast ones use T(M).
   double running_max[R];
   // Largest logit seen so far, relative to running_max: the refinement cut is
   // measured from it (running_max itself may lag up to kSlack behind).
@@ -511,8 +513,9 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
           const bool first_tile = running_max[r] == -__builtin_inf();
-          if (__builtin_expect(first_tile, 0)) running_max[r] = double(horizontal_max<T>(logits[t][r]));
-          Vec<T> delta = logits[t][r] - splat(T(running_max[r]));
+          if (__builtin_expect(first_tile, 0))
+            running_max[r] = double(horizontal_max<T>(logits[t][r])) - query_const[r];
+          Vec<T> delta = logits[t][r] - splat(T(running_max[r] + query_const[r]));
           // 2. Recompute exactly the logits that can matter when rounding could show.
           unsigned refined = 0;
           if (needs_refinement[r]) {
@@ -524,7 +527,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
               }
               refined = candidates;
               delta = exact_logits(job, job.queries + (block_begin + slots[r]) * dk, tile, candidates,
-                                   delta, query_const[r] - running_max[r]);
+                                   delta, -running_max[r]);
               if (__builtin_expect(first_tile, 0)) {
                 // The maximum came from fast logits, which may overshoot by up to the bound:
                 // re-anchor it on the exact ones (nothing is accumulated yet).
