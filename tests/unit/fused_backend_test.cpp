@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -248,6 +249,25 @@ TEST(FusedBackend, BitIdenticalForAnyThreadCount) {
       EXPECT_TRUE(many.u == one.u) << "d=" << d << " threads=" << threads;
       EXPECT_TRUE(many.neff == one.neff) << "d=" << d << " threads=" << threads;
     }
+  }
+}
+
+// The Backend interface allows values narrower or wider than the keys.
+TEST(FusedBackend, KeysAndValuesOfDifferentWidths) {
+  for (const auto& [dk, dv] : {std::pair<Eigen::Index, Eigen::Index>{3, 20}, {20, 3}, {17, 1}}) {
+    Normal normal(31 + std::uint64_t(dk * 100 + dv));
+    const Matrix<float> q = normal_matrix(45, dk, normal).cast<float>();
+    const Matrix<float> k = normal_matrix(333, dk, normal).cast<float>();
+    const Matrix<float> v = normal_matrix(333, dv, normal, 2.0, 1.0).cast<float>();
+    const SmoothingProblem<float> problem{q, k, v, 0.3};
+    Matrix<float> mean, ref_mean;
+    Vector<float> neff, ref_neff;
+    find_backend("fused").smooth(problem, mean, &neff);
+    find_backend("reference").smooth(problem, ref_mean, &ref_neff);
+    ASSERT_EQ(mean.rows(), 45);
+    ASSERT_EQ(mean.cols(), dv);
+    EXPECT_LE((mean - ref_mean).cwiseAbs().maxCoeff(), 1e-5) << "dk=" << dk << " dv=" << dv;
+    EXPECT_LE(((neff - ref_neff).array() / ref_neff.array()).abs().maxCoeff(), 1e-5);
   }
 }
 
