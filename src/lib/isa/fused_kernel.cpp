@@ -544,7 +544,7 @@ void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, I
             running_max[r] += shift;
             delta -= T(shift);
             best[r] = T(double(best[r]) - shift);
-            const double factor = __builtin_exp(-shift);
+            const double factor = vexp(splat(-shift))[0];  // inline: no call, no spills
             const T lane_factor = T(factor);
             sum[r] *= lane_factor;
             sum2[r] *= lane_factor * lane_factor;
