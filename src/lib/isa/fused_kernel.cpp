@@ -339,11 +339,6 @@ inline Index accumulate_rows(const T* values, Index stride, const T* weights, In
   return c;
 }
 
-// R queries (block slots `slots`, possibly repeated) against key tiles [t0, t1), at most
-// kChunkTiles of them: the lane accumulators start at zero and are flushed into the
-// block state at the end, so a query's reduction order is fixed by the chunk grid alone.
-// DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
-// kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
 // Coordinates per partial sum of the blocked dot products (about sqrt(dk)).
 inline Index dot_block(Index dk) { return dk <= 64 ? 8 : 16; }
 
@@ -421,6 +416,11 @@ template <class T, int R, int KT>
 //    cut could not carry a weighted error above the tolerance.
 constexpr double kOptimisticMargin = 3.0;
 
+// R queries (block slots `slots`, possibly repeated) against key tiles [t0, t1), one key
+// chunk (chunk_tiles): the lane accumulators start at zero and are flushed into the
+// block state at the end, so a query's reduction order is fixed by the chunk grid alone.
+// DK, DV: compile-time dimensions, or 0 for the run-time job.dk / job.dv.
+// kTiledValues: values in transposed tiles (dv < lanes) or in padded rows.
 template <class T, int R, int DK, int DV, bool kTiledValues>
 void run_group_chunk(const Job<T>& job, Index block_begin, const Index* slots, Index t0, Index t1,
                      bool conservative, BlockState<T>& s) {
@@ -623,13 +623,13 @@ void run_range(const Job<T>& job, Index begin, Index end) {
   const Index tiles = (job.m + W - 1) / W;
   const Index count = end - begin;
   const Index dv = job.dv;
-  const Index kChunkTiles = chunk_tiles(job);
+  const Index chunk = chunk_tiles(job);
   BlockState<T> state(count, R, dv, job.value_stride);
   bool may_refine = false;
   for (Index slot = 0; slot < count; ++slot)
     may_refine = may_refine || logit_error_bound(job, begin + slot) > job.refine_tolerance;
-  for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
-    const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
+  for (Index t0 = 0; t0 < tiles; t0 += chunk) {
+    const Index t1 = t0 + chunk < tiles ? t0 + chunk : tiles;
     if (may_refine) {
       // The exact logits read the original key rows of this chunk: fetch them once for
       // the block instead of missing the cache on every recomputed key.
@@ -656,8 +656,8 @@ void run_range(const Job<T>& job, Index begin, Index end) {
     state.reset(slot, dv);
     Index slots[R];
     for (int r = 0; r < R; ++r) slots[r] = slot;
-    for (Index t0 = 0; t0 < tiles; t0 += kChunkTiles) {
-      const Index t1 = t0 + kChunkTiles < tiles ? t0 + kChunkTiles : tiles;
+    for (Index t0 = 0; t0 < tiles; t0 += chunk) {
+      const Index t1 = t0 + chunk < tiles ? t0 + chunk : tiles;
       run_group_chunk<T, R, DK, DV, kTiledValues>(job, begin, slots, t0, t1, true, state);
     }
   }
