@@ -18,6 +18,7 @@ struct Command {
 };
 
 Command velocity_command();
+Command sample_command();
 Command regimes_command();
 
 // Runs kfm with the words after the program name. Errors become one line
