@@ -6,7 +6,7 @@ namespace kfm {
 const BuildInfo& build_info() {
   static const BuildInfo info{
       "0.1.0",
-      "7072db15bc63-dirty",
+      "df7758485722-dirty",
       "GNU 12.2.0",
       " -O3 -DNDEBUG",
       "Release",
