@@ -74,6 +74,7 @@ struct ScarcityConfig {
   int targets = 256;
   int steps = 100;
   int mmd_tasks = 10;      // the first tasks also get MMD of Euler samples vs m
+  int tail_min_m = 100;    // a second fit on m >= tail_min_m only (closer to asymptotic)
 };
 
 // The user's points (`--data FILE`): support drawn from the file, the rest held out.

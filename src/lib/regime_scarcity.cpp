@@ -80,10 +80,15 @@ TaskResult run_task(int d, int task, const ScarcityConfig& c, const Common& comm
   return r;
 }
 
-nlohmann::json fit_json(const std::vector<int>& ms, const std::vector<double>& y,
-                        double theory) {
-  std::vector<double> x(ms.begin(), ms.end());
-  nlohmann::json j{{"theory", theory}};
+nlohmann::json fit_json(const std::vector<int>& ms, const std::vector<double>& curve,
+                        double theory, int min_m = 0) {
+  std::vector<double> x, y;
+  for (size_t i = 0; i < ms.size(); ++i)
+    if (ms[i] >= min_m) {
+      x.push_back(ms[i]);
+      y.push_back(curve[i]);
+    }
+  nlohmann::json j{{"theory", theory}, {"min_m", min_m}};
   try {
     const PowerLawFit fit = fit_power_law(x, y);
     j.update({{"exponent", fit.exponent}, {"ci_low", fit.ci_low}, {"ci_high", fit.ci_high},
@@ -143,6 +148,8 @@ nlohmann::json run_scarcity(const ScarcityConfig& c, const Common& common) {
       row[kKindNames[kind]] = {
           {"by_m", by_m},
           {"fit_mean_mse", fit_json(c.ms, mean_curve, kind == kAdapted ? 4.0 / (4.0 + dd) : 1.0)},
+          {"fit_mean_mse_tail", fit_json(c.ms, mean_curve, kind == kAdapted ? 4.0 / (4.0 + dd) : 1.0,
+                                         c.tail_min_m)},
           {"fit_velocity_mse",
            fit_json(c.ms, velocity_curve, kind == kAdapted ? 2.0 / (4.0 + dd) : 1.0)}};
     }
@@ -173,6 +180,7 @@ nlohmann::json run_scarcity(const ScarcityConfig& c, const Common& common) {
             {"steps", c.steps},
             {"solver", "euler"},
             {"mmd_tasks", c.mmd_tasks},
+            {"tail_min_m", c.tail_min_m},
             {"sigma_min", common.sigma_min},
             {"theory",
              {{"adapted_mean_mse", "4/(4+d)"}, {"adapted_velocity_mse", "2/(4+d)"},
