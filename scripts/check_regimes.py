@@ -153,6 +153,14 @@ def check_mismatch(doc, rep, quick):
         ok &= above
         detail.append(f"d={d}: {fmt_ci(off)} noise units vs targets' own {fmt_ci(base)}")
     grows = all(values[i + 1] > values[i] for i in range(len(values) - 1))
+    excess = []
+    for d in dims:
+        r = result(sec, "shells", d)
+        row = at_t(r["by_t"], 0.3)
+        if row is not None:
+            excess.append(f"d={d}: {row['isotropic']['off_data']['mean'] - r['targets_off_data']['mean']:.2f}")
+    rep.info("mismatch-off-shells-excess", "off-shell distance at t=0.3 minus the targets' own (noise units): "
+             + ", ".join(excess))
     ok = ok and grows and bool(values)
     text = ("; ".join(detail) + f"; grows with d: {grows}")
     rep.claim("mismatch-off-shells", None if quick else ok, text + (" (quick run: not judged)" if quick else ""))
