@@ -163,18 +163,22 @@ def plot_scarcity(doc, outdir, written):
                 fitted = [math.exp(fit["intercept"]) * m ** (-fit["exponent"]) for m in ms]
                 ax.plot(ms, fitted, "-", color=c,
                         label=f"d={r['d']}: slope {-fit['exponent']:.2f} "
-                              f"[{-fit['ci_high']:.2f}, {-fit['ci_low']:.2f}], theory {-fit['theory']:.2f}")
+                              f"[{-fit['ci_high']:.2f}, {-fit['ci_low']:.2f}], theory {-fit['theory']:.2f}"
+                              + (f", same-t {-fit['theory_same_t']:.2f}" if "theory_same_t" in fit else ""))
                 # theory slope through the fitted line's geometric centre
                 mid = math.exp(sum(math.log(m) for m in ms) / len(ms))
                 ymid = math.exp(fit["intercept"]) * mid ** (-fit["exponent"])
                 ax.plot(ms, [ymid * (m / mid) ** (-fit["theory"]) for m in ms], ":", color=c)
+                if "theory_same_t" in fit and kind == "adapted":
+                    ax.plot(ms, [ymid * (m / mid) ** (-fit["theory_same_t"]) for m in ms], "-.", color=c, lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("support size m")
         ax.set_ylabel("E|m_hat - m*|^2 (NW mean vs truth, same t)")
         p = sec["parameters"]
         ax.set_title(f"{kind} bandwidth " + (f"h = {p['c']} m^(-1/(4+d))" if kind == "adapted"
-                                            else f"h = {p['h_fixed']}") + "\n(solid: fit, dotted: theory slope)")
+                                            else f"h = {p['h_fixed']}") + "\n(solid: fit, dotted: SPEC theory slope"
+                     + (", dash-dot: same-t variance slope)" if kind == "adapted" else ")"))
         ax.legend(fontsize=6)
     save(fig, outdir, "regimes_scarcity_error.png", written)
 

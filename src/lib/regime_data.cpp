@@ -181,7 +181,8 @@ nlohmann::json run_data(const Matrix<double>& points, const DataConfig& c, const
       xs.push_back(sz.ms[i]);
     }
   }
-  nlohmann::json fit{{"theory", 4.0 / (4.0 + double(d))}};
+  nlohmann::json fit{{"theory", 4.0 / (4.0 + double(d))},
+                     {"theory_same_t", 6.0 / (4.0 + double(d))}};
   bool still_falling = false;
   if (xs.size() >= 3) {
     const PowerLawFit f = fit_power_law(xs, curve);
