@@ -6,7 +6,7 @@ namespace kfm {
 const BuildInfo& build_info() {
   static const BuildInfo info{
       "0.1.0",
-      "df7758485722-dirty",
+      "49513e0f20f6",
       "GNU 12.2.0",
       " -O3 -DNDEBUG",
       "Release",
