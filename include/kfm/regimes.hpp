@@ -9,11 +9,10 @@
 // reduced in index order, so results are identical for any thread count.
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kfm/matrix.hpp"
 
@@ -37,13 +36,13 @@ struct Common {
 struct CollapseConfig {
   std::vector<std::string> generators{"gmm", "shells"};
   std::vector<int> dims{2, 4, 8, 16, 32, 64, 128};
-  std::vector<double> times;     // must contain 0.56; see full()/quick()
-  int m = 50;                    // support size
-  int tasks = 100;               // independent draws per (generator, d)
-  int queries = 64;              // path queries per task and t
-  int error_tasks = 25;          // gmm tasks (the first ones) that also get the velocity error
-  int uniform_t_strata = 32;     // stratified t ~ U(0, 1): one t per stratum and task
-  int uniform_t_queries = 8;     // queries per stratum and task
+  std::vector<double> times;  // must contain 0.56; see full()/quick()
+  int m = 50;                 // support size
+  int tasks = 100;            // independent draws per (generator, d)
+  int queries = 64;           // path queries per task and t
+  int error_tasks = 25;       // gmm tasks (the first ones) that also get the velocity error
+  int uniform_t_strata = 32;  // stratified t ~ U(0, 1): one t per stratum and task
+  int uniform_t_queries = 8;  // queries per stratum and task
 };
 
 // Geometry mismatch: isotropic vs whitened kernel on shells and gmm.
@@ -54,11 +53,11 @@ struct MismatchConfig {
   int m = 50;
   int tasks = 20;
   int queries = 64;
-  int proxy_size = 50000;   // shells: population proxy support (published: 50,000)
-  int proxy_queries = 32;   // shells: queries (of the first ones) compared with the proxy
-  int samples = 256;        // flow samples per task for MMD
-  int targets = 256;        // held-out targets per task
-  int steps = 100;          // Euler steps (published setting)
+  int proxy_size = 50000;      // shells: population proxy support (published: 50,000)
+  int proxy_queries = 32;      // shells: queries (of the first ones) compared with the proxy
+  int samples = 256;           // flow samples per task for MMD
+  int targets = 256;           // held-out targets per task
+  int steps = 100;             // Euler steps (published setting)
   double whiten_ridge = 0.01;  // Cov_reg = Cov(S) + ridge * tr(Cov(S))/d * I; M = Cov_reg^-1
 };
 
@@ -68,26 +67,26 @@ struct ScarcityConfig {
   std::vector<int> ms{10, 25, 50, 100, 250, 500, 1000, 2500};
   int tasks = 20;
   int queries = 128;
-  double c = 1.0;          // adapted bandwidth h = c m^(-1/(4+d))
-  double h_fixed = 1.0;    // the fixed bandwidth
-  int samples = 200;       // Euler samples per task for MMD vs m
+  double c = 1.0;        // adapted bandwidth h = c m^(-1/(4+d))
+  double h_fixed = 1.0;  // the fixed bandwidth
+  int samples = 200;     // Euler samples per task for MMD vs m
   int targets = 256;
   int steps = 100;
-  int mmd_tasks = 10;      // the first tasks also get MMD of Euler samples vs m
-  int tail_min_m = 100;    // a second fit on m >= tail_min_m only (closer to asymptotic)
+  int mmd_tasks = 10;    // the first tasks also get MMD of Euler samples vs m
+  int tail_min_m = 100;  // a second fit on m >= tail_min_m only (closer to asymptotic)
 };
 
 // The user's points (`--data FILE`): support drawn from the file, the rest held out.
 struct DataConfig {
-  int m = 50;                 // support size (capped at half the rows)
-  int tasks = 20;             // random splits
+  int m = 50;      // support size (capped at half the rows)
+  int tasks = 20;  // random splits
   int queries = 64;
-  std::vector<double> times;  // as collapse
+  std::vector<double> times;                                   // as collapse
   std::vector<int> ms{10, 25, 50, 100, 250, 500, 1000, 2500};  // capped by the pool size
   int samples = 256;
   int steps = 100;
   double whiten_ridge = 0.01;
-  double c = 1.0;             // scarcity bandwidth, in units of the data's RMS spread
+  double c = 1.0;  // scarcity bandwidth, in units of the data's RMS spread
 };
 
 struct Config {

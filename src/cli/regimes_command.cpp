@@ -1,10 +1,10 @@
 // kfm regimes: the failure-regime experiments (SPEC §3) -> one JSON document.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <ostream>
-
-#include <fmt/format.h>
 
 #include "cli.hpp"
 #include "kfm/error.hpp"
@@ -26,8 +26,8 @@ int run_regimes(const ParsedArgs& args, std::ostream& out) {
     else if (which == "collapse" || which == "mismatch" || which == "scarcity")
       request.experiments = {which};
     else
-      throw Error(fmt::format(
-          "unknown experiment '{}' (known: collapse, mismatch, scarcity, all)", which));
+      throw Error(
+          fmt::format("unknown experiment '{}' (known: collapse, mismatch, scarcity, all)", which));
   }
   request.quick = args.has("quick");
   const long seed = args.integer("seed", 1);

@@ -2,10 +2,10 @@
 // queries drawn on the path from held-out targets, for gmm and shells at fixed
 // m; the gmm plug-in velocity error against the closed-form truth; n_eff
 // averaged over t ~ U(0, 1) (stratified: one t per stratum and task).
-#include <algorithm>
-#include <variant>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
 
 #include "kfm/error.hpp"
 #include "kfm/generators.hpp"
@@ -25,8 +25,8 @@ struct TaskResult {
 
 TaskResult run_task(const std::string& generator, int d, int task, const CollapseConfig& c,
                     const Common& common) {
-  Rng rng = detail::task_rng(common.seed, Experiment::collapse, detail::generator_id(generator),
-                             d, task);
+  Rng rng =
+      detail::task_rng(common.seed, Experiment::collapse, detail::generator_id(generator), d, task);
   std::optional<GaussianMixture> gmm;
   Task draw;
   if (generator == "gmm") {
@@ -111,8 +111,7 @@ nlohmann::json run_collapse(const CollapseConfig& c, const Common& common) {
       std::vector<double> uniform_means, uniform_pooled;
       for (const auto& r : tasks) {
         uniform_means.push_back(detail::mean_of(r.uniform_neff));
-        uniform_pooled.insert(uniform_pooled.end(), r.uniform_neff.begin(),
-                              r.uniform_neff.end());
+        uniform_pooled.insert(uniform_pooled.end(), r.uniform_neff.begin(), r.uniform_neff.end());
       }
       results.push_back({{"generator", generator},
                          {"d", d},
@@ -133,11 +132,16 @@ nlohmann::json run_collapse(const CollapseConfig& c, const Common& common) {
             {"uniform_t_strata", c.uniform_t_strata},
             {"uniform_t_queries", c.uniform_t_queries},
             {"sigma_min", common.sigma_min},
-            {"gmm", {{"k_min", GmmParams{}.k_min}, {"k_max", GmmParams{}.k_max},
-                     {"mean_scale", GmmParams{}.mean_scale}, {"cov_scale", GmmParams{}.cov_scale}}},
-            {"shells", {{"k_min", ShellsParams{}.k_min}, {"k_max", ShellsParams{}.k_max},
-                        {"radius_scale", ShellsParams{}.radius_scale},
-                        {"noise", ShellsParams{}.noise}}}}},
+            {"gmm",
+             {{"k_min", GmmParams{}.k_min},
+              {"k_max", GmmParams{}.k_max},
+              {"mean_scale", GmmParams{}.mean_scale},
+              {"cov_scale", GmmParams{}.cov_scale}}},
+            {"shells",
+             {{"k_min", ShellsParams{}.k_min},
+              {"k_max", ShellsParams{}.k_max},
+              {"radius_scale", ShellsParams{}.radius_scale},
+              {"noise", ShellsParams{}.noise}}}}},
           {"results", results}};
 }
 

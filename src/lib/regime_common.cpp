@@ -1,11 +1,11 @@
 #include "regime_common.hpp"
 
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-
-#include <Eigen/Cholesky>
-#include <fmt/format.h>
 
 #include "kfm/error.hpp"
 #include "kfm/metrics.hpp"
@@ -16,8 +16,8 @@ namespace kfm::regimes {
 double time_for_bandwidth(double h, double sigma_min) {
   // h = sigma_t / t = 1 / t - (1 - sigma_min)  =>  t = 1 / (h + 1 - sigma_min).
   if (!std::isfinite(h) || !(h >= sigma_min))
-    throw Error(fmt::format("bandwidth {} is below sigma_min = {}: no flow time has it", h,
-                            sigma_min));
+    throw Error(
+        fmt::format("bandwidth {} is below sigma_min = {}: no flow time has it", h, sigma_min));
   return std::min(1.0, 1.0 / (h + (1.0 - sigma_min)));
 }
 
@@ -30,8 +30,7 @@ std::uint64_t generator_id(const std::string& name) {
   throw Error(fmt::format("unknown generator '{}' (known: gmm, shells)", name));
 }
 
-Rng task_rng(std::uint64_t seed, Experiment experiment, std::uint64_t generator, int d,
-             int task) {
+Rng task_rng(std::uint64_t seed, Experiment experiment, std::uint64_t generator, int d, int task) {
   std::uint64_t s = Rng::derive_seed(seed, static_cast<std::uint64_t>(experiment));
   s = Rng::derive_seed(s, generator);
   s = Rng::derive_seed(s, static_cast<std::uint64_t>(d));
@@ -43,8 +42,8 @@ Matrix<double> path_points(const Matrix<double>& x1, const Matrix<double>& x0,
   return time.t() * x1 + time.sigma_t() * x0;
 }
 
-NwField nw_field(const Matrix<double>& queries, const Matrix<double>& support,
-                 const FlowTime& time, const Metric& metric, const std::string& backend) {
+NwField nw_field(const Matrix<double>& queries, const Matrix<double>& support, const FlowTime& time,
+                 const Metric& metric, const std::string& backend) {
   VelocityOptions options;
   options.t = time.t();
   options.sigma_min = time.sigma_min();
@@ -103,17 +102,19 @@ nlohmann::json summary(const std::vector<double>& values) {
   const double sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
   double half = 0.0;
   if (n > 1)
-    half = student_t_quantile(0.975, static_cast<int>(n - 1)) * sd /
-           std::sqrt(static_cast<double>(n));
-  return {{"mean", mean}, {"sd", sd}, {"ci_low", mean - half}, {"ci_high", mean + half},
-          {"n", n}};
+    half =
+        student_t_quantile(0.975, static_cast<int>(n - 1)) * sd / std::sqrt(static_cast<double>(n));
+  return {{"mean", mean}, {"sd", sd}, {"ci_low", mean - half}, {"ci_high", mean + half}, {"n", n}};
 }
 
 nlohmann::json quantiles(const std::vector<double>& values) {
   if (values.empty()) return nlohmann::json::object();
-  return {{"mean", mean_of(values)},      {"q05", quantile(values, 0.05)},
-          {"q25", quantile(values, 0.25)}, {"q50", quantile(values, 0.5)},
-          {"q75", quantile(values, 0.75)}, {"q95", quantile(values, 0.95)},
+  return {{"mean", mean_of(values)},
+          {"q05", quantile(values, 0.05)},
+          {"q25", quantile(values, 0.25)},
+          {"q50", quantile(values, 0.5)},
+          {"q75", quantile(values, 0.75)},
+          {"q95", quantile(values, 0.95)},
           {"n", values.size()}};
 }
 

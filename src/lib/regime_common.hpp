@@ -1,12 +1,12 @@
 #pragma once
 // Internal helpers shared by the regime experiments (src/lib/regime_*.cpp):
 // seeding, the path's query points, one NW field evaluation, summaries.
+#include <oneapi/tbb/parallel_for.h>
+
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <oneapi/tbb/parallel_for.h>
 
 #include "kfm/flow_time.hpp"
 #include "kfm/matrix.hpp"
@@ -21,8 +21,7 @@ enum class Experiment : std::uint64_t { collapse = 1, mismatch = 2, scarcity = 3
 std::uint64_t generator_id(const std::string& name);  // gmm 1, shells 2, file 3
 
 // The Rng of one task: derive_seed chained over (seed, experiment, generator, d, task).
-Rng task_rng(std::uint64_t seed, Experiment experiment, std::uint64_t generator, int d,
-             int task);
+Rng task_rng(std::uint64_t seed, Experiment experiment, std::uint64_t generator, int d, int task);
 
 // Points on the path x_t = t x1 + sigma_t x0 (rows); x0 are the noise rows
 // (N(0, I), or N(0, C) already multiplied by a factor of C).
@@ -35,8 +34,8 @@ struct NwField {
   Matrix<double> local_mean;
   Vector<double> neff;
 };
-NwField nw_field(const Matrix<double>& queries, const Matrix<double>& support,
-                 const FlowTime& time, const Metric& metric, const std::string& backend);
+NwField nw_field(const Matrix<double>& queries, const Matrix<double>& support, const FlowTime& time,
+                 const Metric& metric, const std::string& backend);
 
 // mean over rows of |a_i - b_i|^2, and of |a_i|^2.
 double mean_squared_distance(const Matrix<double>& a, const Matrix<double>& b);

@@ -3,10 +3,10 @@
 // from them), a pool P (the rest), and a support S = the first m rows of P.
 // With no closed form available, the population field is proxied by the NW
 // field of the whole pool P at the same t (the published large-support proxy).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "kfm/error.hpp"
 #include "kfm/metrics.hpp"
@@ -40,7 +40,7 @@ struct TaskResult {
   std::vector<double> neff_iso, neff_white;  // [t]
   std::vector<double> err_iso, err_white;    // [t] relative MSE vs the pool proxy
   double mmd_iso = 0.0, mmd_white = 0.0;
-  std::vector<double> scarcity_mse;          // [m] local-mean MSE vs pool proxy / spread^2
+  std::vector<double> scarcity_mse;  // [m] local-mean MSE vs pool proxy / spread^2
   std::vector<double> scarcity_neff;
 };
 
@@ -50,8 +50,8 @@ struct Sizes {
   double spread;  // RMS spread sqrt(tr Cov / d) of all points
 };
 
-TaskResult run_task(const Matrix<double>& points, int task, const Sizes& sz,
-                    const DataConfig& c, const Common& common) {
+TaskResult run_task(const Matrix<double>& points, int task, const Sizes& sz, const DataConfig& c,
+                    const Common& common) {
   const int d = static_cast<int>(points.cols());
   Rng rng = detail::task_rng(common.seed, Experiment::data, detail::generator_id("file"), d, task);
   const Split s = split(points, sz.held_out, rng);
@@ -138,9 +138,8 @@ nlohmann::json run_data(const Matrix<double>& points, const DataConfig& c, const
   }
   detail::report(common, fmt::format("data: {} points in d={} ({} splits)", n, d, c.tasks));
   std::vector<TaskResult> tasks(static_cast<size_t>(c.tasks));
-  detail::for_each_task(c.tasks, [&](int task) {
-    tasks[size_t(task)] = run_task(points, task, sz, c, common);
-  });
+  detail::for_each_task(
+      c.tasks, [&](int task) { tasks[size_t(task)] = run_task(points, task, sz, c, common); });
 
   nlohmann::json by_t = nlohmann::json::array();
   double neff_at_056 = std::nan("");
@@ -150,16 +149,16 @@ nlohmann::json run_data(const Matrix<double>& points, const DataConfig& c, const
     for (const auto& r : tasks) diff.push_back(r.err_iso[k] - r.err_white[k]);
     const nlohmann::json neff_iso = detail::summary(column(tasks, &TaskResult::neff_iso, k));
     if (std::abs(c.times[k] - 0.56) < 1e-12) neff_at_056 = neff_iso["mean"];
-    by_t.push_back({{"t", time.t()},
-                    {"h", time.bandwidth()},
-                    {"isotropic",
-                     {{"neff", neff_iso},
-                      {"velocity_rel_mse", detail::summary(column(tasks, &TaskResult::err_iso, k))}}},
-                    {"whitened",
-                     {{"neff", detail::summary(column(tasks, &TaskResult::neff_white, k))},
-                      {"velocity_rel_mse",
-                       detail::summary(column(tasks, &TaskResult::err_white, k))}}},
-                    {"rel_mse_iso_minus_white", detail::summary(diff)}});
+    by_t.push_back(
+        {{"t", time.t()},
+         {"h", time.bandwidth()},
+         {"isotropic",
+          {{"neff", neff_iso},
+           {"velocity_rel_mse", detail::summary(column(tasks, &TaskResult::err_iso, k))}}},
+         {"whitened",
+          {{"neff", detail::summary(column(tasks, &TaskResult::neff_white, k))},
+           {"velocity_rel_mse", detail::summary(column(tasks, &TaskResult::err_white, k))}}},
+         {"rel_mse_iso_minus_white", detail::summary(diff)}});
   }
   std::vector<double> mi, mw, md;
   for (const auto& r : tasks) {
@@ -186,8 +185,11 @@ nlohmann::json run_data(const Matrix<double>& points, const DataConfig& c, const
   bool still_falling = false;
   if (xs.size() >= 3) {
     const PowerLawFit f = fit_power_law(xs, curve);
-    fit.update({{"exponent", f.exponent}, {"ci_low", f.ci_low}, {"ci_high", f.ci_high},
-                {"r2", f.r2}, {"n", f.n}});
+    fit.update({{"exponent", f.exponent},
+                {"ci_low", f.ci_low},
+                {"ci_high", f.ci_high},
+                {"r2", f.r2},
+                {"n", f.n}});
     still_falling = f.ci_low > 0.0;
   }
 
@@ -196,8 +198,8 @@ nlohmann::json run_data(const Matrix<double>& points, const DataConfig& c, const
   // better), then scarcity (the error still falls with more support).
   const bool collapse = neff_at_056 <= 1.5;
   const bool mismatch = mmd_diff["ci_low"].get<double>() > 0.0;
-  std::string regime = collapse   ? "collapse"
-                       : mismatch ? "mismatch"
+  std::string regime = collapse        ? "collapse"
+                       : mismatch      ? "mismatch"
                        : still_falling ? "scarcity"
                                        : "none detected";
   const std::string verdict = fmt::format(

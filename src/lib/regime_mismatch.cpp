@@ -6,9 +6,9 @@
 // against held-out targets. The population field is the closed form for gmm
 // and, for shells, the NW field of a large independent support (the published
 // 50,000-point proxy) with the same metric at the same t.
-#include <optional>
-
 #include <fmt/format.h>
+
+#include <optional>
 
 #include "kfm/error.hpp"
 #include "kfm/generators.hpp"
@@ -25,7 +25,7 @@ using detail::Experiment;
 // Per kernel (isotropic, whitened) and t.
 struct KernelAtT {
   double neff = 0.0;
-  double off_data = 0.0;   // shells: mean |‖m_h‖ - nearest radius| / noise; gmm: log-density gap
+  double off_data = 0.0;  // shells: mean |‖m_h‖ - nearest radius| / noise; gmm: log-density gap
   double rel_error = 0.0;  // E|u - u*|^2 / E|u*|^2 over the compared queries
   std::vector<double> off_data_queries;
 };
@@ -33,15 +33,14 @@ struct KernelAtT {
 struct TaskResult {
   std::vector<KernelAtT> iso, white;  // [t]
   double mmd_iso = 0.0, mmd_white = 0.0, mmd_support = 0.0;
-  double targets_off_data = 0.0;      // the same off-data measure on the targets themselves
+  double targets_off_data = 0.0;  // the same off-data measure on the targets themselves
 };
 
 double mean_distance_to_shells(const Shells& shells, const Matrix<double>& points,
                                std::vector<double>* each) {
   double total = 0.0;
   for (Eigen::Index i = 0; i < points.rows(); ++i) {
-    const double v =
-        shells.distance_to_nearest_shell(points.row(i).transpose()) / shells.noise;
+    const double v = shells.distance_to_nearest_shell(points.row(i).transpose()) / shells.noise;
     total += v;
     if (each) each->push_back(v);
   }
@@ -50,8 +49,8 @@ double mean_distance_to_shells(const Shells& shells, const Matrix<double>& point
 
 TaskResult run_task(const std::string& generator, int d, int task, const MismatchConfig& c,
                     const Common& common) {
-  Rng rng = detail::task_rng(common.seed, Experiment::mismatch, detail::generator_id(generator),
-                             d, task);
+  Rng rng =
+      detail::task_rng(common.seed, Experiment::mismatch, detail::generator_id(generator), d, task);
   std::optional<GaussianMixture> gmm;
   std::optional<Shells> shells;
   Task draw;
@@ -68,12 +67,10 @@ TaskResult run_task(const std::string& generator, int d, int task, const Mismatc
   const Metric whitened = Metric::mahalanobis(detail::spd_inverse(noise_cov));
   const Matrix<double> x1 = draw.targets.topRows(c.queries);
   const FlowTime data_time(1.0, common.sigma_min);  // gmm off-data: log p_1 (the data density)
-  const double targets_log_density =
-      gmm ? gmm_path_log_density(*gmm, x1, data_time).mean() : 0.0;
+  const double targets_log_density = gmm ? gmm_path_log_density(*gmm, x1, data_time).mean() : 0.0;
 
   TaskResult r;
-  r.targets_off_data =
-      shells ? mean_distance_to_shells(*shells, x1, nullptr) : 0.0;
+  r.targets_off_data = shells ? mean_distance_to_shells(*shells, x1, nullptr) : 0.0;
   for (double t : c.times) {
     const FlowTime time(t, common.sigma_min);
     const Matrix<double> z = rng.normal_matrix(c.queries, d);
@@ -90,8 +87,7 @@ TaskResult run_task(const std::string& generator, int d, int task, const Mismatc
         k.off_data = mean_distance_to_shells(*shells, f.local_mean, &k.off_data_queries);
         const Eigen::Index nq = std::min<Eigen::Index>(c.proxy_queries, q.rows());
         const Matrix<double> qp = q.topRows(nq);
-        const Matrix<double> truth =
-            detail::nw_field(qp, proxy, time, metric, common.backend).u;
+        const Matrix<double> truth = detail::nw_field(qp, proxy, time, metric, common.backend).u;
         k.rel_error = detail::mean_squared_distance(f.u.topRows(nq), truth) /
                       detail::mean_squared_norm(truth);
       } else {
@@ -99,10 +95,9 @@ TaskResult run_task(const std::string& generator, int d, int task, const Mismatc
         k.off_data = targets_log_density - logp.mean();
         k.off_data_queries.assign(logp.data(), logp.data() + logp.size());
         for (double& v : k.off_data_queries) v = targets_log_density - v;
-        const Matrix<double> truth = white ? gmm_velocity(*gmm, q, time, noise_cov)
-                                           : gmm_velocity(*gmm, q, time);
-        k.rel_error =
-            detail::mean_squared_distance(f.u, truth) / detail::mean_squared_norm(truth);
+        const Matrix<double> truth =
+            white ? gmm_velocity(*gmm, q, time, noise_cov) : gmm_velocity(*gmm, q, time);
+        k.rel_error = detail::mean_squared_distance(f.u, truth) / detail::mean_squared_norm(truth);
       }
       (white ? r.white : r.iso).push_back(std::move(k));
     }

@@ -1,14 +1,14 @@
 // `kfm regimes`: the experiment presets, the document (schema kfm.regimes/1)
 // and its provenance.
-#include <algorithm>
-#include <chrono>
-#include <ctime>
-#include <fstream>
-
 #include <fmt/format.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
 
 #include "kfm/backend.hpp"
 #include "kfm/build_info.hpp"
@@ -20,8 +20,8 @@ namespace {
 
 // >= 20 points including 0.56, denser where n_eff changes fastest.
 std::vector<double> collapse_times() {
-  return {0.02, 0.05, 0.1, 0.15, 0.2,  0.25, 0.3, 0.35, 0.4,  0.45, 0.5,
-          0.56, 0.6,  0.65, 0.7, 0.75, 0.8,  0.85, 0.9, 0.95, 0.98, 1.0};
+  return {0.02, 0.05, 0.1,  0.15, 0.2,  0.25, 0.3,  0.35, 0.4,  0.45, 0.5,
+          0.56, 0.6,  0.65, 0.7,  0.75, 0.8,  0.85, 0.9,  0.95, 0.98, 1.0};
 }
 
 std::string utc_now() {
@@ -110,12 +110,13 @@ nlohmann::json run(const Request& request, const Progress& progress) {
     throw Error("nothing to run: name an experiment (collapse, mismatch, scarcity, all) or --data");
   for (const auto& e : request.experiments)
     if (std::find(kExperiments.begin(), kExperiments.end(), e) == kExperiments.end())
-      throw Error(fmt::format("unknown experiment '{}' (known: collapse, mismatch, scarcity, all)", e));
+      throw Error(
+          fmt::format("unknown experiment '{}' (known: collapse, mismatch, scarcity, all)", e));
   if (request.threads < 0) throw Error("threads must be >= 0");
-  const std::string backend =
-      std::string(find_backend(request.backend.empty() ? default_backend_name() : request.backend).name());
-  const Config config = request.config ? *request.config
-                                       : (request.quick ? Config::quick() : Config::full());
+  const std::string backend = std::string(
+      find_backend(request.backend.empty() ? default_backend_name() : request.backend).name());
+  const Config config =
+      request.config ? *request.config : (request.quick ? Config::quick() : Config::full());
   Common common;
   common.seed = request.seed;
   common.backend = backend;

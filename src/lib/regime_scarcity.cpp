@@ -6,9 +6,9 @@
 // A bandwidth h is the flow time t with sigma_t / t = h (time_for_bandwidth).
 // Supports are nested (the first m rows of one draw) and the path noise is
 // shared across m within a task (common random numbers: smoother curves).
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "kfm/error.hpp"
 #include "kfm/generators.hpp"
@@ -41,8 +41,8 @@ struct TaskResult {
 };
 
 TaskResult run_task(int d, int task, const ScarcityConfig& c, const Common& common) {
-  Rng rng = detail::task_rng(common.seed, Experiment::scarcity, detail::generator_id("gmm"), d,
-                             task);
+  Rng rng =
+      detail::task_rng(common.seed, Experiment::scarcity, detail::generator_id("gmm"), d, task);
   const GaussianMixture gmm = make_gmm(d, GmmParams{}, rng);
   const int max_m = *std::max_element(c.ms.begin(), c.ms.end());
   const Matrix<double> pool = gmm.sample(max_m, rng);
@@ -86,8 +86,8 @@ TaskResult run_task(int d, int task, const ScarcityConfig& c, const Common& comm
 // E|m_hat - m*|^2 ~ h^(2-d) / m, i.e. m^(-6/(4+d)) at h ~ m^(-1/(4+d)) and the
 // velocity's (divided by sigma_t^2 ~ h^2) m^(-4/(4+d)); 1/m at a fixed h. Reported
 // as "theory_same_t" beside the SPEC rate.
-nlohmann::json fit_json(const std::vector<int>& ms, const std::vector<double>& curve,
-                        double theory, double theory_same_t, int min_m = 0) {
+nlohmann::json fit_json(const std::vector<int>& ms, const std::vector<double>& curve, double theory,
+                        double theory_same_t, int min_m = 0) {
   std::vector<double> x, y;
   for (size_t i = 0; i < ms.size(); ++i)
     if (ms[i] >= min_m) {
@@ -97,8 +97,12 @@ nlohmann::json fit_json(const std::vector<int>& ms, const std::vector<double>& c
   nlohmann::json j{{"theory", theory}, {"theory_same_t", theory_same_t}, {"min_m", min_m}};
   try {
     const PowerLawFit fit = fit_power_law(x, y);
-    j.update({{"exponent", fit.exponent}, {"ci_low", fit.ci_low}, {"ci_high", fit.ci_high},
-              {"r2", fit.r2}, {"intercept", fit.intercept}, {"std_error", fit.std_error},
+    j.update({{"exponent", fit.exponent},
+              {"ci_low", fit.ci_low},
+              {"ci_high", fit.ci_high},
+              {"r2", fit.r2},
+              {"intercept", fit.intercept},
+              {"std_error", fit.std_error},
               {"n", fit.n}});
   } catch (const Error& e) {
     j["error"] = e.what();  // e.g. fewer than 3 m values
@@ -127,7 +131,8 @@ nlohmann::json run_scarcity(const ScarcityConfig& c, const Common& common) {
   for (int d : c.dims) {
     detail::report(common, fmt::format("scarcity gmm d={} ({}/{})", d, ++done, c.dims.size()));
     std::vector<TaskResult> tasks(static_cast<size_t>(c.tasks));
-    detail::for_each_task(c.tasks, [&](int task) { tasks[size_t(task)] = run_task(d, task, c, common); });
+    detail::for_each_task(c.tasks,
+                          [&](int task) { tasks[size_t(task)] = run_task(d, task, c, common); });
     nlohmann::json row{{"generator", "gmm"}, {"d", d}};
     for (Kind kind : {kAdapted, kFixed}) {
       nlohmann::json by_m = nlohmann::json::array();
@@ -173,30 +178,29 @@ nlohmann::json run_scarcity(const ScarcityConfig& c, const Common& common) {
     }
     results.push_back(row);
   }
-  return {{"parameters",
-           {{"generator", "gmm"},
-            {"dims", c.dims},
-            {"ms", c.ms},
-            {"tasks", c.tasks},
-            {"queries", c.queries},
-            {"c", c.c},
-            {"h_fixed", c.h_fixed},
-            {"adapted_bandwidth", "h = c * m^(-1/(4+d))"},
-            {"truth", "gmm posterior mean / velocity at the same t (closed form)"},
-            {"samples", c.samples},
-            {"targets", c.targets},
-            {"steps", c.steps},
-            {"solver", "euler"},
-            {"mmd_tasks", c.mmd_tasks},
-            {"tail_min_m", c.tail_min_m},
-            {"sigma_min", common.sigma_min},
-            {"theory",
-             {{"adapted_mean_mse", "4/(4+d)"}, {"adapted_velocity_mse", "2/(4+d)"},
-              {"fixed", "1"}}},
-            {"theory_same_t",
-             {{"adapted_mean_mse", "6/(4+d)"}, {"adapted_velocity_mse", "4/(4+d)"},
-              {"fixed", "1"}}}}},
-          {"results", results}};
+  return {
+      {"parameters",
+       {{"generator", "gmm"},
+        {"dims", c.dims},
+        {"ms", c.ms},
+        {"tasks", c.tasks},
+        {"queries", c.queries},
+        {"c", c.c},
+        {"h_fixed", c.h_fixed},
+        {"adapted_bandwidth", "h = c * m^(-1/(4+d))"},
+        {"truth", "gmm posterior mean / velocity at the same t (closed form)"},
+        {"samples", c.samples},
+        {"targets", c.targets},
+        {"steps", c.steps},
+        {"solver", "euler"},
+        {"mmd_tasks", c.mmd_tasks},
+        {"tail_min_m", c.tail_min_m},
+        {"sigma_min", common.sigma_min},
+        {"theory",
+         {{"adapted_mean_mse", "4/(4+d)"}, {"adapted_velocity_mse", "2/(4+d)"}, {"fixed", "1"}}},
+        {"theory_same_t",
+         {{"adapted_mean_mse", "6/(4+d)"}, {"adapted_velocity_mse", "4/(4+d)"}, {"fixed", "1"}}}}},
+      {"results", results}};
 }
 
 }  // namespace kfm::regimes

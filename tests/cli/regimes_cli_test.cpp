@@ -1,11 +1,11 @@
 // `kfm regimes` as a user runs it: bad arguments fail with one line and status
 // 2 before any work; --quick collapse writes a valid kfm.regimes/1 document.
+#include <gtest/gtest.h>
+
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "kfm/generators.hpp"
 #include "kfm/io.hpp"
