@@ -55,6 +55,8 @@ int run_regimes(const ParsedArgs& args, std::ostream& out) {
   const nlohmann::json doc = regimes::run(request, progress);
   io::write_file_atomic(path, doc.dump(2) + "\n");
   out << fmt::format("wrote {} ({})\n", path.string(), regimes::kSchema);
+  if (doc.contains("data"))
+    out << "verdict: " << doc["data"]["verdict"]["text"].get<std::string>() << '\n';
   return 0;
 }
 

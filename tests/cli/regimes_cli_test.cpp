@@ -73,6 +73,7 @@ TEST(RegimesCli, DataAloneGivesAVerdict) {
       run_kfm({"regimes", "--data", dir / "points.csv", "--quick", "--quiet", "--out", out});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_NE(r.out.find("verdict: "), std::string::npos) << r.out;
   const nlohmann::json doc = nlohmann::json::parse(testing::slurp(out));
   EXPECT_EQ(doc.at("data").at("parameters").at("points"), 80);
   EXPECT_FALSE(doc.at("data").at("verdict").at("text").get<std::string>().empty());
