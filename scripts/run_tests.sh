@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
 start=$SECONDS
 cmake --workflow --preset release
+./scripts/bench_ci.sh build/release
 cmake --workflow --preset asan
 echo "kfm: all test suites passed in $((SECONDS - start)) s"

@@ -13,7 +13,9 @@ FlowTime::FlowTime(double t, double sigma_min) : t_(t), sigma_min_(sigma_min) {
     throw Error(fmt::format("t must be in (0, 1], got {}", t));
   if (!std::isfinite(sigma_min) || !(sigma_min > 0.0) || sigma_min > 1.0)
     throw Error(fmt::format("sigma_min must be in (0, 1], got {}", sigma_min));
-  sigma_t_ = 1.0 - (1.0 - sigma_min) * t;
+  // (1 - t) + sigma_min t rather than 1 - (1 - sigma_min) t: the latter rounds to 0
+  // at t = 1 when sigma_min < 1e-16.
+  sigma_t_ = (1.0 - t) + sigma_min * t;
 }
 
 double FlowTime::logit_scale() const {

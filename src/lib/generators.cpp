@@ -42,6 +42,8 @@ size_t draw_component(const std::vector<double>& weights, Rng& rng) {
 Matrix<double> GaussianMixture::sample(Eigen::Index n, Rng& rng) const {
   if (n < 0) throw Error(fmt::format("sample count must be >= 0, got {}", n));
   if (weights.empty()) throw Error("Gaussian mixture has no components");
+  if (means.size() != weights.size() || covs.size() != weights.size())
+    throw Error("Gaussian mixture has inconsistent weights, means and covariances");
   const Eigen::Index d = dim();
   std::vector<Matrix<double>> lower;
   lower.reserve(covs.size());
@@ -81,6 +83,7 @@ GaussianMixture make_gmm(int d, const GmmParams& params, Rng& rng) {
 Matrix<double> Shells::sample(Eigen::Index n, Rng& rng) const {
   if (n < 0) throw Error(fmt::format("sample count must be >= 0, got {}", n));
   if (radii.empty()) throw Error("shells have no radii");
+  if (d < 1) throw Error(fmt::format("shells need dimension >= 1, got {}", d));
   Matrix<double> points(n, d);
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto k = static_cast<size_t>(rng.uniform_int(0, components() - 1));

@@ -48,6 +48,10 @@ void validate(const GaussianMixture& gmm, const Matrix<double>& x, const Matrix<
     const double scale = noise->cwiseAbs().maxCoeff();
     if ((*noise - noise->transpose()).cwiseAbs().maxCoeff() > 1e-8 * scale)
       throw Error("noise covariance is not symmetric");
+    const Eigen::LLT<ColMatrix> llt(0.5 * (*noise + noise->transpose()));
+    const ColMatrix lower = llt.matrixL();
+    if (llt.info() != Eigen::Success || !(lower.diagonal().array() > 0.0).all())
+      throw Error("noise covariance is not positive definite");
   }
 }
 
@@ -65,8 +69,7 @@ std::vector<ComponentFactor> factorize(const GaussianMixture& gmm, const FlowTim
     factors[k].llt.compute(a);
     const ColMatrix lower = factors[k].llt.matrixL();
     if (factors[k].llt.info() != Eigen::Success || !(lower.diagonal().array() > 0.0).all())
-      throw Error(noise ? "noise covariance is not positive definite"
-                        : "Gaussian mixture covariance is not positive semi-definite");
+      throw Error("Gaussian mixture covariance is not positive semi-definite");
     factors[k].log_norm = std::log(gmm.weights[k]) -
                           lower.diagonal().array().log().sum() -
                           0.5 * d * std::log(2.0 * std::numbers::pi);

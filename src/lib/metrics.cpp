@@ -32,20 +32,26 @@ void require_same_columns(const Matrix<double>& a, const Matrix<double>& b) {
 }
 
 // Calls f(i, j, squared distance) for every row i of a and j of b (all pairs).
-// A point's distance to itself is exactly 0 (the GEMM form would leave rounding).
+// The GEMM form cancels for close pairs; those are recomputed from explicit
+// differences, so duplicates are exactly 0 apart and small distances stay accurate.
 template <class F>
 void for_each_pair(const Matrix<double>& a, const Matrix<double>& b, F&& f) {
-  const bool same = &a == &b;
+  constexpr double kCancellation = 1e-6;  // relative size below which GEMM is not trusted
   const Eigen::VectorXd b_norms = b.rowwise().squaredNorm();
   for (Eigen::Index begin = 0; begin < a.rows(); begin += kBlockRows) {
     const Eigen::Index rows = std::min(kBlockRows, a.rows() - begin);
     const auto block = a.middleRows(begin, rows);
+    const Eigen::VectorXd a_norms = block.rowwise().squaredNorm();
     Eigen::MatrixXd d2 = -2.0 * (block * b.transpose());
-    d2.colwise() += block.rowwise().squaredNorm();
+    d2.colwise() += a_norms;
     d2.rowwise() += b_norms.transpose();
     for (Eigen::Index j = 0; j < b.rows(); ++j)
-      for (Eigen::Index i = 0; i < rows; ++i)
-        f(begin + i, j, same && begin + i == j ? 0.0 : std::max(0.0, d2(i, j)));
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        double value = d2(i, j);
+        if (value <= kCancellation * (a_norms(i) + b_norms(j)))
+          value = (block.row(i) - b.row(j)).squaredNorm();
+        f(begin + i, j, value);
+      }
   }
 }
 

@@ -41,15 +41,22 @@ void validate(const Matrix<T>& queries, const Matrix<T>& support, const Velocity
 template <class T>
 VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
                          const VelocityOptions& o, const FlowTime& time, const Backend& backend) {
-  // De-scaled queries x / t, mapped to kernel coordinates for a Mahalanobis metric.
-  const Matrix<T> descaled = queries / static_cast<T>(time.t());
-  std::optional<Matrix<T>> q_kernel, s_kernel;
-  if (!o.metric.is_isotropic()) {
-    q_kernel = o.metric.to_kernel_space(descaled);
-    s_kernel = o.metric.to_kernel_space(support);
+  // Keys and de-scaled queries x / t in kernel coordinates.
+  Matrix<T> q_kernel;
+  std::optional<Matrix<T>> s_kernel;  // empty: the support itself
+  if (o.metric.is_isotropic()) {
+    q_kernel = queries / static_cast<T>(time.t());
+  } else {
+    // Centre on the support mean in double before mapping and rounding to T: the
+    // logits depend only on q - k, and mapped coordinates of data far from the
+    // origin would otherwise lose their differences when rounded to float.
+    const Eigen::RowVectorXd centre = support.template cast<double>().colwise().mean();
+    const Matrix<double> q = (queries.template cast<double>() / time.t()).rowwise() - centre;
+    const Matrix<double> s = support.template cast<double>().rowwise() - centre;
+    q_kernel = o.metric.to_kernel_space(q).template cast<T>();
+    s_kernel = o.metric.to_kernel_space(s).template cast<T>();
   }
-  const SmoothingProblem<T> problem{q_kernel ? *q_kernel : descaled,
-                                    s_kernel ? *s_kernel : support, support,
+  const SmoothingProblem<T> problem{q_kernel, s_kernel ? *s_kernel : support, support,
                                     time.logit_scale()};
   VelocityField<T> field;
   backend.smooth(problem, field.u, o.want_neff ? &field.neff : nullptr);

@@ -113,6 +113,12 @@ inline std::vector<Case> adversarial_cases() {
     const Matrix<double> centres = normal_matrix(3, 4, seed++, 5.0);
     for (Eigen::Index i = 0; i < tight.rows(); ++i) tight.row(i) += centres.row(i % 3);
     cases.push_back({"tight_t" + std::to_string(t), path_queries(tight, 17, t, seed++), tight, t});
+    // The same clusters with centres 1e3 from the origin.
+    const Matrix<double> far_centres = normal_matrix(3, 4, seed++, 1e3);
+    Matrix<double> tight_far = normal_matrix(60, 4, seed++, 1e-3);
+    for (Eigen::Index i = 0; i < tight_far.rows(); ++i) tight_far.row(i) += far_centres.row(i % 3);
+    cases.push_back({"tight_far_t" + std::to_string(t), path_queries(tight_far, 17, t, seed++),
+                     tight_far, t});
     // Duplicated rows: every support point twice, queries exactly at support points.
     Matrix<double> base = normal_matrix(20, 6, seed++);
     Matrix<double> dup(40, 6);

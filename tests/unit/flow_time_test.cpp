@@ -22,6 +22,12 @@ TEST(FlowTime, AtTimeOneBandwidthIsSigmaMin) {
   EXPECT_NEAR(FlowTime(1.0, 0.05).bandwidth(), 0.05, 1e-15);
 }
 
+TEST(FlowTime, TinySigmaMinStaysPositiveAtTimeOne) {
+  const FlowTime time(1.0, 1e-18);
+  EXPECT_EQ(time.sigma_t(), 1e-18);
+  EXPECT_TRUE(std::isfinite(time.logit_scale()));
+}
+
 TEST(FlowTime, BandwidthDecreasesMonotonically) {
   double previous = std::numeric_limits<double>::infinity();
   for (double t = 1e-4; t <= 1.0; t *= 1.3) {

@@ -174,6 +174,11 @@ TEST(GmmVelocity, RejectsBadInput) {
   Matrix<double> not_pd(2, 2);
   not_pd << 1, 2, 2, 1;
   EXPECT_THROW(gmm_velocity(gmm, Matrix<double>::Zero(1, 2), time, not_pd), Error);
+  // Indefinite although t^2 Sigma + sigma_t^2 C may still be positive definite at large t.
+  Matrix<double> indefinite(2, 2);
+  indefinite << 1e-3, 0, 0, -1e-3;
+  EXPECT_THROW(gmm_velocity(gmm, Matrix<double>::Zero(1, 2), FlowTime(0.99, 0.01), indefinite),
+               Error);
   Matrix<double> not_symmetric(2, 2);
   not_symmetric << 1, 0.5, 0, 1;
   EXPECT_THROW(gmm_velocity(gmm, Matrix<double>::Zero(1, 2), time, not_symmetric), Error);

@@ -105,6 +105,12 @@ TEST(Metrics, EnergyDistanceMatchesDefinitionAndVanishesOnIdenticalSets) {
   const Matrix<double> b = shifted(rng.normal_matrix(100, 3), 0.4);
   EXPECT_NEAR(energy_distance(a, b), brute_energy(a, b), 1e-10);
   EXPECT_EQ(energy_distance(a, a), 0.0);
+  const Matrix<double> copy = a;  // identical content in another object
+  EXPECT_EQ(energy_distance(a, copy), 0.0);
+  // Far from the origin the GEMM form |a|^2 + |b|^2 - 2 a.b cancels; distances must not.
+  const Matrix<double> far = (1e6 * Matrix<double>::Ones(260, 3)) + a;
+  EXPECT_NEAR(energy_distance(far, b.array() + 1e6), brute_energy(a, b), 1e-6);
+  EXPECT_EQ(energy_distance(far, Matrix<double>(far)), 0.0);
   EXPECT_GE(energy_distance(a, rng.normal_matrix(50, 3)), 0.0);
   // Two point masses at distance 3: 2 * 3 - 0 - 0.
   EXPECT_NEAR(energy_distance(Matrix<double>::Zero(4, 2), Matrix<double>::Constant(2, 2, 3.0 / std::sqrt(2.0))),
