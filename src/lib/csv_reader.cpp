@@ -1,6 +1,8 @@
 // Reading CSV: a streaming, line-by-line parser; numbers are parsed exactly
 // (std::from_chars, locale-independent).
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <system_error>
@@ -110,7 +112,8 @@ LoadedMatrix read_csv(const std::filesystem::path& path) {
   CsvParser parser(file.name());
   // Read in chunks; `pending` holds the unfinished last line. Only new bytes
   // are searched for '\n', so very long lines stay linear.
-  constexpr std::size_t chunk = std::size_t{1} << 20;
+  // A small file is read in one chunk of its own size (+1 to see the end).
+  const std::size_t chunk = std::min(std::size_t{1} << 20, file.size().value_or(SIZE_MAX - 1) + 1);
   std::string pending;
   for (;;) {
     const std::size_t scanned = pending.size();

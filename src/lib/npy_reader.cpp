@@ -177,8 +177,9 @@ LoadedMatrix read_npy(const std::filesystem::path& path) {
 
   LoadedMatrix loaded = make_loaded(header, name);
   NpyDecoder decoder(header, loaded.values);
-  // Stream the data in chunks that hold whole elements (1 MiB is a multiple of 8).
-  std::vector<char> buffer(std::size_t{1} << 20);
+  // Stream the data in chunks that hold whole elements (1 MiB is a multiple of 8);
+  // small files need no more than their data size.
+  std::vector<char> buffer(std::min(std::size_t{1} << 20, header.data_bytes));
   for (std::size_t done = 0; done < header.data_bytes;) {
     const std::size_t want = std::min(buffer.size(), header.data_bytes - done);
     const std::size_t got = file.read(buffer.data(), want);
