@@ -13,6 +13,7 @@
 #include "input_file.hpp"
 #include "io_text.hpp"
 #include "kfm/error.hpp"
+#include "kfm/limits.hpp"
 #include "npy_format.hpp"
 
 namespace kfm::io::detail {
@@ -26,6 +27,9 @@ std::string_view trim(std::string_view text) {
 }
 
 }  // namespace
+
+CsvParser::CsvParser(std::string name)
+    : name_(std::move(name)), max_values_(memory_limit_bytes() / (2 * sizeof(double))) {}
 
 void CsvParser::fail_field(std::size_t column, const std::string& what) const {
   throw Error(fmt::format("{}: line {}, column {}: {}", name_, line_number_, column, what));
@@ -64,6 +68,11 @@ void CsvParser::add_line(std::string_view line) {
     if (cols_ != 0 && column > cols_)
       throw Error(fmt::format("{}: line {}: more than {} columns (line {} has {})", name_,
                               line_number_, cols_, first_data_line_, cols_));
+    if (values_.size() >= max_values_)
+      throw Error(fmt::format("{}: line {}: more than {} values; the file needs more memory than "
+                              "the limit of {} (3/4 of physical memory, or KFM_MEMORY_LIMIT_MB)",
+                              name_, line_number_, values_.size(),
+                              format_bytes(memory_limit_bytes())));
     values_.push_back(parse_field(line.substr(0, comma), column));
     if (comma == std::string_view::npos) break;
     line.remove_prefix(comma + 1);

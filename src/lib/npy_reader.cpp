@@ -15,6 +15,7 @@
 #include "io_text.hpp"
 #include "kfm/error.hpp"
 #include "kfm/io.hpp"
+#include "kfm/limits.hpp"
 #include "npy_format.hpp"
 
 namespace kfm::io::detail {
@@ -136,6 +137,9 @@ LoadedMatrix make_loaded(const NpyHeader& header, const std::string& name) {
   LoadedMatrix loaded;
   loaded.dtype = header.dtype;
   loaded.one_dimensional = header.shape.size() == 1;
+  // The data size was checked against the file; this checks the float64 copy.
+  require_elements({header.rows, header.cols}, sizeof(double),
+                   fmt::format("{}: a {} x {} matrix", name, header.rows, header.cols));
   loaded.values = allocate_matrix(header.rows, header.cols, name);
   return loaded;
 }

@@ -1,5 +1,8 @@
 #include "kfm/velocity.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -8,6 +11,8 @@
 #include "kfm/backend.hpp"
 #include "kfm/error.hpp"
 #include "kfm/flow_time.hpp"
+#include "kfm/interrupt.hpp"
+#include "kfm/limits.hpp"
 
 namespace kfm {
 namespace {
@@ -38,6 +43,91 @@ void validate(const Matrix<T>& queries, const Matrix<T>& support, const Velocity
   require_finite(queries, "queries");
 }
 
+// Memory this call allocates besides its inputs: x / t, the kernel-space copies
+// for a metric, the output and one query block; checked before allocating.
+template <class T>
+void require_velocity_memory(Eigen::Index n, Eigen::Index m, Eigen::Index d, bool metric) {
+  const auto un = static_cast<std::size_t>(n), um = static_cast<std::size_t>(m),
+             ud = static_cast<std::size_t>(d);
+  const std::string what = fmt::format("the velocity of {} queries against {} support points in "
+                                       "{} dimensions", n, m, d);
+  const std::size_t query_copies = metric ? 3 : 2;
+  const std::size_t elements = checked_product({un, ud, query_copies}, what) +
+                               (metric ? checked_product({um, ud}, what) : 0) + un;
+  require_memory(checked_product({elements, sizeof(T)}, what), what);
+}
+
+// Rejects inputs whose logits -scale |q - k|^2 the precision T cannot hold:
+// with c the centre of the keys' bounding box, |q - k|^2 <= d (R + S)^2 where
+// R = max |q - c| and S = max |k - c| (largest coordinates); that bound, times
+// scale, must stay well inside T's range (backends centre the data, so a large
+// common offset is fine), else results would be inf/NaN or silently wrong.
+// Computed in double.
+template <class T>
+void require_representable(const Matrix<T>& q, const Matrix<T>& keys, double scale) {
+  const char* type = sizeof(T) == 4 ? "float32" : "float64";
+  const char* remedy = sizeof(T) == 4 ? "; rescale the data or use float64" : "; rescale the data";
+  if (!std::isfinite(scale))
+    throw Error(fmt::format("the kernel bandwidth h = sigma_t / t is too small for {} (1 / (2 h^2) "
+                            "overflows); increase sigma_min", type));
+  const Eigen::RowVectorXd low = keys.template cast<double>().colwise().minCoeff();
+  const Eigen::RowVectorXd high = keys.template cast<double>().colwise().maxCoeff();
+  const Eigen::RowVectorXd centre = 0.5 * low + 0.5 * high;
+  const double key_radius = (0.5 * high - 0.5 * low).cwiseAbs().maxCoeff();
+  double query_radius = 0.0;
+  for (Eigen::Index j = 0; j < q.rows(); ++j)
+    query_radius = std::max(query_radius,
+                            (q.row(j).template cast<double>() - centre).cwiseAbs().maxCoeff());
+  const double d = static_cast<double>(keys.cols());
+  const double radius = query_radius + key_radius;
+  const double dist2 = d * radius * radius;  // >= every |q - k|^2
+  const double limit = static_cast<double>(std::numeric_limits<T>::max()) / 64;
+  if (std::isfinite(query_radius) && dist2 <= limit && scale * dist2 <= limit) return;
+  throw Error(fmt::format(
+      "inputs outside the supported range of {}: queries / t lie up to {:.3g} and the support up "
+      "to {:.3g} from the support's centre (per coordinate, in kernel space), so the kernel "
+      "logits |x/t - s|^2 / (2 h^2) can reach {:.3g}, beyond {:.3g}{}", type, query_radius,
+      key_radius, scale * dist2, limit, remedy));
+}
+
+// Queries per block between interrupt checks: about 2^26 pair-dimensions of
+// work (tens of milliseconds), at least 64 rows so every block keeps the
+// threads busy; a multiple of 64 so SIMD query tiles stay full. Independent of
+// the thread count, so results are too.
+Eigen::Index rows_per_block(Eigen::Index m, Eigen::Index d) {
+  const Eigen::Index per_row = std::max<Eigen::Index>(1, m * d);
+  const Eigen::Index rows = (Eigen::Index{1} << 26) / per_row;
+  return std::max<Eigen::Index>(64, rows / 64 * 64);
+}
+
+// The affine step u = (m - drift x) / sigma_t divides the rounding error of
+// the mean (stored in T) by sigma_t: about eps_T (|S| + |X|) / sigma_t. When
+// that alone exceeds the accuracy contract (tiny sigma_t, i.e. tiny sigma_min
+// near t = 1, in float32), the result would be silently wrong: reject it.
+template <class T>
+void require_accurate_result(const VelocityField<T>& field, const Matrix<T>& queries,
+                             const Matrix<T>& support, const FlowTime& time) {
+  const char* type = sizeof(T) == 4 ? "float32" : "float64";
+  if (!field.u.allFinite() || (field.neff.size() != 0 && !field.neff.allFinite()))
+    throw Error(fmt::format("the velocity is not representable in {} for these inputs (a value "
+                            "overflowed); rescale the data{}", type,
+                            sizeof(T) == 4 ? " or use float64" : ""));
+  const double eps = std::numeric_limits<T>::epsilon();
+  const double contract = sizeof(T) == 4 ? 3e-4 : 1e-9;  // include/kfm/velocity.hpp
+  const double u_max = static_cast<double>(field.u.cwiseAbs().maxCoeff());
+  const double rounding = eps *
+                          (static_cast<double>(support.cwiseAbs().maxCoeff()) +
+                           static_cast<double>(queries.cwiseAbs().maxCoeff())) / time.sigma_t();
+  if (rounding <= contract * (1.0 + u_max)) return;
+  throw Error(fmt::format(
+      "{} cannot meet the accuracy contract here: sigma_t = {:.3g} (t = {}, sigma_min = {}) is "
+      "too small for coordinates up to {:.3g} (rounding error ~{:.2g} vs the allowed {:.2g}); {}",
+      type, time.sigma_t(), time.t(), time.sigma_min(),
+      static_cast<double>(std::max(support.cwiseAbs().maxCoeff(), queries.cwiseAbs().maxCoeff())),
+      rounding, contract * (1.0 + u_max),
+      sizeof(T) == 4 ? "use float64 or a larger sigma_min" : "use a larger sigma_min"));
+}
+
 template <class T>
 VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
                          const VelocityOptions& o, const FlowTime& time, const Backend& backend) {
@@ -48,15 +138,40 @@ VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
     q_kernel = o.metric.to_kernel_space(descaled);
     s_kernel = o.metric.to_kernel_space(support);
   }
-  const SmoothingProblem<T> problem{q_kernel ? *q_kernel : descaled,
-                                    s_kernel ? *s_kernel : support, support,
-                                    time.logit_scale()};
+  const Matrix<T>& q = q_kernel ? *q_kernel : descaled;
+  const Matrix<T>& keys = s_kernel ? *s_kernel : support;
+  require_representable(q, keys, time.logit_scale());
+
   VelocityField<T> field;
-  backend.smooth(problem, field.u, o.want_neff ? &field.neff : nullptr);
-  // u = (m_h - (1 - sigma_min) x) / sigma_t: no cancellation at small t.
-  const T drift = static_cast<T>(time.drift());
-  const T inv_sigma = static_cast<T>(1.0 / time.sigma_t());
-  field.u = (field.u - drift * queries) * inv_sigma;
+  Vector<T>* neff = o.want_neff ? &field.neff : nullptr;
+  const Eigen::Index n = q.rows(), block = rows_per_block(keys.rows(), keys.cols());
+  throw_if_interrupted();
+  if (n <= block) {
+    backend.smooth(SmoothingProblem<T>{q, keys, support, time.logit_scale()}, field.u, neff);
+  } else {
+    // Query blocks, checking for SIGINT/SIGTERM in between (one relaxed load per block).
+    field.u.resize(n, support.cols());
+    if (neff) neff->resize(n);
+    Matrix<T> q_block, mean_block;
+    Vector<T> neff_block;
+    for (Eigen::Index start = 0; start < n; start += block) {
+      throw_if_interrupted();
+      const Eigen::Index rows = std::min(block, n - start);
+      q_block = q.middleRows(start, rows);
+      backend.smooth(SmoothingProblem<T>{q_block, keys, support, time.logit_scale()}, mean_block,
+                     neff ? &neff_block : nullptr);
+      field.u.middleRows(start, rows) = mean_block;
+      if (neff) neff->segment(start, rows) = neff_block;
+    }
+  }
+  // u = (m_h - (1 - sigma_min) x) / sigma_t: no cancellation at small t. In
+  // double, so only the mean's own rounding remains (one rounding to T at the end).
+  const double drift = time.drift(), sigma_t = time.sigma_t();
+  for (Eigen::Index i = 0; i < field.u.size(); ++i)
+    field.u.data()[i] = static_cast<T>(
+        (static_cast<double>(field.u.data()[i]) - drift * static_cast<double>(queries.data()[i])) /
+        sigma_t);
+  require_accurate_result(field, queries, support, time);
   return field;
 }
 
@@ -67,6 +182,8 @@ VelocityField<T> velocity(const Matrix<T>& queries, const Matrix<T>& support,
                           const VelocityOptions& options) {
   const FlowTime time(options.t, options.sigma_min);
   validate(queries, support, options);
+  require_velocity_memory<T>(queries.rows(), support.rows(), support.cols(),
+                             !options.metric.is_isotropic());
   const Backend& backend =
       find_backend(options.backend.empty() ? default_backend_name() : options.backend);
   if (options.threads == 0) return compute(queries, support, options, time, backend);
