@@ -4,6 +4,8 @@
 
 namespace kfm::backends {
 
+// The default: SIMD online softmax (fused_backend.cpp, isa/fused_kernel.cpp).
+const Backend& fused();
 const Backend& reference();
 
 }  // namespace kfm::backends

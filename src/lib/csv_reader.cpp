@@ -55,7 +55,12 @@ double CsvParser::parse_field(std::string_view field, std::size_t column) const 
 
 void CsvParser::add_line(std::string_view line) {
   ++line_number_;
-  if (line_number_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
+  if (line_number_ == 1) {
+    if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 byte order mark
+    if (line.substr(0, npy_magic.size()) == npy_magic)
+      throw Error(fmt::format("{}: this is a .npy file, not CSV; name it with the .npy extension",
+                              name_));
+  }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (const std::size_t hash = line.find('#'); hash != std::string_view::npos)
     line = line.substr(0, hash);
@@ -66,8 +71,8 @@ void CsvParser::add_line(std::string_view line) {
     const std::size_t comma = line.find(',');
     ++column;
     if (cols_ != 0 && column > cols_)
-      throw Error(fmt::format("{}: line {}: more than {} columns (line {} has {})", name_,
-                              line_number_, cols_, first_data_line_, cols_));
+      throw Error(fmt::format("{}: line {}: more than {} column{} (line {} has {})", name_,
+                              line_number_, cols_, cols_ == 1 ? "" : "s", first_data_line_, cols_));
     if (values_.size() >= max_values_)
       throw Error(fmt::format("{}: line {}: more than {} values; the file needs more memory than "
                               "the limit of {} (3/4 of physical memory, or KFM_MEMORY_LIMIT_MB)",
@@ -88,9 +93,10 @@ void CsvParser::add_line(std::string_view line) {
 }
 
 LoadedMatrix CsvParser::finish() {
+  if (line_number_ == 0) throw Error(fmt::format("{}: the file is empty (no data rows)", name_));
   if (rows_ == 0)
-    throw Error(fmt::format("{}: CSV file has no data rows ({} lines, all blank or comments)",
-                            name_, line_number_));
+    throw Error(fmt::format("{}: no data rows ({} lines, all blank or comments)", name_,
+                            line_number_));
   LoadedMatrix loaded;
   loaded.dtype = DType::f64;
   loaded.values = allocate_matrix(rows_, cols_, name_);

@@ -11,7 +11,7 @@ namespace {
 
 // Fastest first: the first entry is the default.
 const auto& registered() {
-  static const std::array<const Backend*, 1> list{&backends::reference()};
+  static const std::array<const Backend*, 2> list{&backends::fused(), &backends::reference()};
   return list;
 }
 

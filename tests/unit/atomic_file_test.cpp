@@ -55,11 +55,14 @@ TEST(AtomicFile, FileGetsTheUsualPermissionsNotTempFilePermissions) {
 
 TEST(AtomicFile, WorksWithARelativeNameInTheCurrentFolder) {
   ScratchDir dir;
-  const fs::path old_cwd = fs::current_path();
+  struct RestoreCwd {
+    fs::path saved = fs::current_path();
+    ~RestoreCwd() { fs::current_path(saved); }
+  } restore;
   fs::current_path(dir.path());
+  EXPECT_NO_THROW(check_output_path("here.csv"));
   write_file_atomic("here.csv", "1\n");
-  check_output_path("here.csv");
-  fs::current_path(old_cwd);
+  EXPECT_EQ(test::read_bytes("here.csv"), "1\n");
   EXPECT_EQ(dir.listing(), "here.csv;");
 }
 

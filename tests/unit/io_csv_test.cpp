@@ -1,10 +1,15 @@
 // CSV reading and writing: exact round trips, the accepted syntax (comments,
 // blank lines, CRLF, spaces), streaming of long lines and big files, and every
 // malformed case with its line and column.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -105,6 +110,7 @@ TEST(CsvReader, AcceptedSyntax) {
       "\n"
       "  1.5 ,\t-2e3,+3   # trailing comment\r\n"
       "   \t \n"
+      "\r\n"
       "#,,,broken, but a comment\n"
       "4,5.25e-1,   -0\r\n"
       "7,8,9");  // no final newline
@@ -125,13 +131,16 @@ TEST(CsvReader, NumbersAreParsedExactly) {
   // Each decimal must give the correctly rounded double (strtod-quality).
   const LoadedMatrix m = load_both(
       "0.1,2.2250738585072011e-308,4.9406564584124654e-324,1.7976931348623157e308,"
-      "9007199254740993,0.30000000000000004\n");
+      "9007199254740993,0.30000000000000004,1.,.5,1E2\n");
   EXPECT_EQ(bits(m.values(0, 0)), bits(0.1));
   EXPECT_EQ(bits(m.values(0, 1)), bits(2.2250738585072011e-308));
   EXPECT_EQ(bits(m.values(0, 2)), bits(std::numeric_limits<double>::denorm_min()));
   EXPECT_EQ(bits(m.values(0, 3)), bits(std::numeric_limits<double>::max()));
   EXPECT_EQ(m.values(0, 4), 9007199254740992.0);  // ties to even
   EXPECT_EQ(bits(m.values(0, 5)), bits(0.1 + 0.2));
+  EXPECT_EQ(m.values(0, 6), 1.0);
+  EXPECT_EQ(m.values(0, 7), 0.5);
+  EXPECT_EQ(m.values(0, 8), 100.0);
 }
 
 TEST(CsvReader, FileWrittenByNumpySavetxt) {
@@ -218,12 +227,22 @@ TEST(CsvErrors, OutOfRange) {
 TEST(CsvErrors, RaggedRows) {
   expect_csv_error("# header comment\n\n1,2,3\n4,5\n", {"line 4: 2 columns, but line 3 has 3"});
   expect_csv_error("1,2\n3,4,5\n", {"line 2: more than 2 columns (line 1 has 2)"});
-  expect_csv_error("1\n2\n3,4\n", {"line 3: more than 1 columns"});
+  expect_csv_error("1\n2\n3,4\n", {"line 3: more than 1 column (line 1 has 1)"});
 }
 
 TEST(CsvErrors, NoDataRows) {
-  expect_csv_error("", {"no data rows"});
+  expect_csv_error("", {"the file is empty"});
   expect_csv_error("# only a comment\n\n   \n", {"no data rows", "3 lines"});
+}
+
+TEST(CsvErrors, NpyContentUnderAnotherExtension) {
+  ScratchDir dir;
+  Matrix<double> values(2, 2);
+  values << 1, 2, 3, 4;
+  write_matrix(dir / "m.npy", values);
+  std::filesystem::rename(dir / "m.npy", dir / "m.NPY");
+  EXPECT_TRUE(throws_error([&] { (void)read_matrix(dir / "m.NPY"); }, (dir / "m.NPY").string(),
+                           {"this is a .npy file", ".npy extension"}));
 }
 
 TEST(CsvErrors, LongGarbageIsShortenedInTheMessage) {
@@ -242,6 +261,62 @@ TEST(CsvErrors, MissingFileAndFolder) {
   EXPECT_TRUE(throws_error([&] { (void)read_matrix(dir / "none.csv"); }, (dir / "none.csv").string(),
                            {"cannot open", "No such file"}));
   EXPECT_TRUE(throws_error([&] { (void)read_csv(dir.path()); }, dir.path().string(), {"is a folder"}));
+}
+
+}  // namespace
+}  // namespace kfm::io
+
+namespace kfm::io {
+namespace {
+
+// Random text from CSV-ish characters either loads or gives a one-line
+// kfm::Error; a loaded matrix is always rectangular and finite.
+TEST(CsvRobustness, RandomTextOnlyThrowsKfmErrors) {
+  static constexpr char alphabet[] = "0123456789.,,,-+eE# \t\r\n\n\nnaifx";
+  std::mt19937_64 rng(11);
+  int loaded = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::string text(rng() % 40, ' ');
+    for (char& c : text) c = alphabet[rng() % (sizeof alphabet - 1)];
+    try {
+      const LoadedMatrix m = parse_csv(text, "fuzz.csv");
+      ++loaded;
+      ASSERT_GT(m.values.size(), 0);
+      ASSERT_TRUE(m.values.allFinite());
+    } catch (const Error& error) {
+      const std::string message = error.what();
+      ASSERT_EQ(message.find('\n'), std::string::npos) << message;
+      ASSERT_EQ(message.rfind("fuzz.csv: ", 0), 0u) << message;
+    } catch (const std::exception& error) {
+      FAIL() << "non-kfm exception " << error.what();
+    }
+  }
+  EXPECT_GT(loaded, 0);
+}
+
+}  // namespace
+}  // namespace kfm::io
+
+namespace kfm::io {
+namespace {
+
+// A pipe has no size to check up front; both readers must still work.
+TEST(PipeInput, CsvAndNpyCanBeReadFromAFifo) {
+  ScratchDir dir;
+  Matrix<double> values(2, 2);
+  values << 1.5, -2, 3e-300, 4;
+  write_matrix(dir / "m.npy", values);
+  const std::string npy = test::read_bytes(dir / "m.npy");
+  const std::string csv = "1.5,-2\n3e-300,4\n";
+  for (const auto& [name, content] : {std::pair{"pipe.npy", npy}, std::pair{"pipe.csv", csv}}) {
+    const auto fifo = dir / name;
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] { test::write_bytes(fifo, content); });
+    LoadedMatrix loaded;
+    EXPECT_NO_THROW(loaded = read_matrix(fifo)) << name;
+    writer.join();
+    EXPECT_TRUE(loaded.values == values) << name << "\n" << loaded.values;
+  }
 }
 
 }  // namespace

@@ -409,3 +409,58 @@ TEST(NpyErrors, MissingFileAndFolder) {
 
 }  // namespace
 }  // namespace kfm::io
+
+namespace kfm::io {
+namespace {
+
+// Corrupted files must only ever produce a kfm::Error (or load), never crash,
+// over-allocate or throw anything else; run under ASan/UBSan in CI.
+TEST(NpyRobustness, MutatedFilesOnlyThrowKfmErrors) {
+  const std::string valid = npy_file(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 2), }",
+                                     f32_bytes({1, 2, 3, 4, 5, 6}));
+  std::mt19937_64 rng(7);
+  ScratchDir dir;
+  int loaded = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::string bytes = valid;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) {
+      const std::size_t at = rng() % bytes.size();
+      // Mostly corrupt the header text, where the parser lives.
+      bytes[at < 8 ? at : 8 + at % 60] = static_cast<char>(rng() % 256);
+    }
+    if (rng() % 8 == 0) bytes.resize(rng() % bytes.size());
+    // The outcome: the loaded values, or the error message without the file name.
+    const auto outcome = [&](auto&& load, const std::string& name) -> std::string {
+      try {
+        const LoadedMatrix m = load();
+        std::ostringstream text;
+        text << m.values.rows() << "x" << m.values.cols() << ":" << m.values;
+        return text.str();
+      } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+        EXPECT_EQ(message.rfind(name + ": ", 0), 0u) << message;
+        return "error" + message.substr(name.size());
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << "trial " << trial << ": non-kfm exception " << error.what();
+        return "other";
+      }
+    };
+    const std::string in_memory = outcome([&] { return parse_npy(bytes, "fuzz.npy"); }, "fuzz.npy");
+    if (in_memory.rfind("error", 0) != 0) ++loaded;
+    if (trial % 8 == 0) {  // the streaming file reader must agree exactly
+      // A new name each time: ext4 flushes a truncated-and-rewritten file on close.
+      const auto path = dir / ("fuzz-" + std::to_string(trial) + ".npy");
+      test::write_bytes(path, bytes);
+      ASSERT_EQ(outcome([&] { return read_npy(path); }, path.string()), in_memory)
+          << "trial " << trial;
+      std::filesystem::remove(path);
+    }
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(loaded, 0);  // some mutations (e.g. of padding) leave the file valid
+}
+
+}  // namespace
+}  // namespace kfm::io
