@@ -11,7 +11,8 @@ namespace {
 
 // Fastest first: the first entry is the default.
 const auto& registered() {
-  static const std::array<const Backend*, 2> list{&backends::fused(), &backends::reference()};
+  static const std::array<const Backend*, 3> list{&backends::fused(), &backends::gemm(),
+                                                  &backends::reference()};
   return list;
 }
 
