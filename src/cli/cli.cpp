@@ -18,7 +18,7 @@ namespace {
 constexpr int kBadInput = 2, kOutOfMemory = 3, kInternal = 4;
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list{velocity_command()};
+  static const std::vector<Command> list{velocity_command(), sample_command()};
   return list;
 }
 
