@@ -18,7 +18,8 @@ namespace {
 constexpr int kBadInput = 2, kOutOfMemory = 3, kInternal = 4;
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list{velocity_command(), sample_command()};
+  static const std::vector<Command> list{velocity_command(), sample_command(),
+                                         regimes_command()};
   return list;
 }
 

@@ -19,6 +19,7 @@ struct Command {
 
 Command velocity_command();
 Command sample_command();
+Command regimes_command();
 
 // Runs kfm with the words after the program name. Errors become one line
 // "kfm: error: ..." on `err` and a status in 1..125; nothing escapes. A run
