@@ -8,6 +8,7 @@
 // i.e. an internal error or out of memory; a temporary file left behind.
 #include <stdlib.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +39,18 @@ void write_fixtures() {
   kfm::io::write_matrix(work_folder() / "S.npy", s);
   kfm::io::write_matrix(work_folder() / "X.csv", x);
   kfm::io::write_matrix(work_folder() / "M.csv", metric);
+}
+
+// io::write_file_atomic's temporaries: ".<target>.tmp-XXXXXX" (6 letters or digits).
+// A user's own output may contain ".tmp-" but must end in .npy/.csv/.json.
+bool is_atomic_temp_file(const std::string& name) {
+  const std::size_t marker = name.rfind(".tmp-");
+  if (name.empty() || name[0] != '.' || marker == std::string::npos ||
+      name.size() != marker + 5 + 6)
+    return false;
+  for (std::size_t i = marker + 5; i < name.size(); ++i)
+    if (!std::isalnum(static_cast<unsigned char>(name[i]))) return false;
+  return true;
 }
 
 std::vector<std::string> split_words(std::string_view text) {
@@ -104,7 +117,7 @@ void check_run(const std::vector<std::string>& words) {
   bool touched = false;
   for (const auto& entry : fs::directory_iterator(work_folder())) {
     const std::string name = entry.path().filename().string();
-    if (name.find(".tmp-") != std::string::npos) kfm::fuzz::finding("temporary file left behind");
+    if (is_atomic_temp_file(name)) kfm::fuzz::finding("temporary file left behind");
     bool fixture = false;
     for (const char* f : kFixtures) fixture = fixture || name == f;
     if (!fixture) fs::remove_all(entry.path());

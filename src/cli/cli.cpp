@@ -78,6 +78,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << "kfm: " << e.what() << "; no output was written\n";
     return 128 + e.signal();
   } catch (const Error& e) {
+    if (interrupted()) {  // a stop hook (e.g. the sampler's) reported the signal as an Error
+      err << "kfm: " << Interrupted(interrupt_signal()).what() << "; no output was written\n";
+      return 128 + interrupt_signal();
+    }
     err << "kfm: error: " << one_line(e.what()) << '\n';
     return kBadInput;
   } catch (const std::bad_alloc&) {
