@@ -74,7 +74,7 @@ put("npy_reader_fuzzer", "bad_header_length.npy", b"\x93NUMPY\x02\x00\xff\xff\xf
 put("csv_reader_fuzzer", "plain.csv", "1,2,3\n4,5,6\n")
 put("csv_reader_fuzzer", "savetxt.csv", "\n".join(",".join(f"{v:.18e}" for v in row) for row in a) + "\n")
 put("csv_reader_fuzzer", "comments_crlf.csv", "# header comment\r\n 1.5 , -2e3 # tail\r\n\r\n+3,4\r\n")
-put("csv_reader_fuzzer", "bom_no_newline.csv", "\xef\xbb\xbf1e-310,5e-324,1.7976931348623157e308")
+put("csv_reader_fuzzer", "bom_no_newline.csv", b"\xef\xbb\xbf1e-310,5e-324,1.7976931348623157e308")
 put("csv_reader_fuzzer", "one_column.csv", "1\n2\n3\n")
 # Known-bad CSV files.
 put("csv_reader_fuzzer", "bad_ragged.csv", "1,2,3\n4,5\n")

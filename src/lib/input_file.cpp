@@ -15,6 +15,7 @@
 namespace kfm::io::detail {
 
 InputFile::InputFile(const std::filesystem::path& path) : name_(display_name(path)) {
+  require_no_nul(path);
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", name_, std::strerror(errno)));
   struct stat info {};

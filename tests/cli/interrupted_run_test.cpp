@@ -1,5 +1,5 @@
 // Interrupted and failed runs of the kfm binary: SIGINT/SIGTERM during a long
-// `kfm velocity` stops it promptly with status 128 + signal and leaves neither
+// `kfm velocity`, `kfm sample` or `kfm regimes` stops it promptly with status 128 + signal and leaves neither
 // the output nor a temporary file; a write that fails after the computation
 // is reported in one line and leaves no partial file.
 #include <gtest/gtest.h>
@@ -91,6 +91,26 @@ TEST_F(InterruptedRun, SigintStopsPromptlyAndLeavesNoFile) {
 
 TEST_F(InterruptedRun, SigtermStopsPromptlyAndLeavesNoFile) {
   const SignalledRun r = run_and_signal(args("U.csv"), SIGTERM, 0.3, logs_ / "err");
+  EXPECT_EQ(r.status, 143) << r.err;
+  EXPECT_NE(r.err.find("interrupted by signal 15 (SIGTERM)"), std::string::npos) << r.err;
+  EXPECT_LT(r.seconds_after_signal, 10.0);
+  EXPECT_EQ(dir_.files().size(), 2u) << "only the inputs may remain";
+}
+
+TEST_F(InterruptedRun, SampleStopsBetweenStepsAndLeavesNoFile) {
+  const SignalledRun r = run_and_signal({"sample", "--support", dir_ / "S.npy", "--n", "20000",
+                                         "--steps", "1000", "--backend", "reference", "--out",
+                                         dir_ / "samples.npy"},
+                                        SIGINT, 0.3, logs_ / "err");
+  EXPECT_EQ(r.status, 130) << r.err;
+  EXPECT_NE(r.err.find("interrupted by signal 2 (SIGINT)"), std::string::npos) << r.err;
+  EXPECT_LT(r.seconds_after_signal, 10.0);
+  EXPECT_EQ(dir_.files().size(), 2u) << "only the inputs may remain";
+}
+
+TEST_F(InterruptedRun, RegimesStopsAndLeavesNoJson) {
+  const SignalledRun r =
+      run_and_signal({"regimes", "all", "--out", dir_ / "regimes.json"}, SIGTERM, 0.5, logs_ / "err");
   EXPECT_EQ(r.status, 143) << r.err;
   EXPECT_NE(r.err.find("interrupted by signal 15 (SIGTERM)"), std::string::npos) << r.err;
   EXPECT_LT(r.seconds_after_signal, 10.0);

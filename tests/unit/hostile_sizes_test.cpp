@@ -128,3 +128,21 @@ TEST(HostileVelocity, RequestBeyondTheMemoryLimitIsRejectedBeforeComputing) {
 
 }  // namespace
 }  // namespace kfm
+
+namespace kfm {
+namespace {
+
+// Found by the CLI fuzzer: a NUL byte in a file name made the system cut the
+// name short, so a different file was created (or read) than the one named.
+TEST(FileNames, NulByteInANameIsRejected) {
+  testing::TempDir dir;
+  const std::string bad = dir / std::string("U\0x.npy", 7);
+  expect_error([&] { io::check_output_path(bad); }, "NUL byte");
+  expect_error([&] { io::write_matrix(bad, Matrix<double>::Ones(2, 2)); }, "NUL byte");
+  EXPECT_TRUE(dir.files().empty());
+  io::write_matrix(dir / "S.npy", Matrix<double>::Ones(2, 2));
+  expect_error([&] { io::read_matrix(dir / std::string("S.npy\0.csv", 10)); }, "NUL byte");
+}
+
+}  // namespace
+}  // namespace kfm
