@@ -130,6 +130,8 @@ LoadedMatrix read_csv(const std::filesystem::path& path) {
   // A small file is read in one chunk of its own size (+1 to see the end).
   const std::size_t chunk = std::min(std::size_t{1} << 20, file.size().value_or(SIZE_MAX - 1) + 1);
   std::string pending;
+  // A pipe or device (/dev/zero) can stream a line without end: bound it.
+  const std::size_t max_line = memory_limit_bytes() / 4;
   for (;;) {
     const std::size_t scanned = pending.size();
     pending.resize(scanned + chunk);
@@ -142,6 +144,10 @@ LoadedMatrix read_csv(const std::filesystem::path& path) {
       line_start = newline + 1;
     }
     pending.erase(0, line_start);
+    if (pending.size() > max_line)
+      throw Error(fmt::format("{}: a line longer than {} (a quarter of the memory limit, see "
+                              "KFM_MEMORY_LIMIT_MB); is this a CSV file?", file.name(),
+                              format_bytes(max_line)));
     if (got < chunk) break;
   }
   if (!pending.empty()) parser.add_line(pending);

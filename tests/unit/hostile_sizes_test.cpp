@@ -146,3 +146,17 @@ TEST(FileNames, NulByteInANameIsRejected) {
 
 }  // namespace
 }  // namespace kfm
+
+namespace kfm {
+namespace {
+
+// A device or pipe has no file size to check: an endless stream is cut off at
+// the memory limit instead of growing until the machine runs out of memory.
+TEST(EndlessInput, DevZeroIsRejectedAtTheLimit) {
+  ScopedEnv env("KFM_MEMORY_LIMIT_MB", "16");
+  expect_error([] { io::read_csv("/dev/zero"); }, "a line longer than 4.0 MiB");
+  expect_error([] { io::read_npy("/dev/zero"); }, "more than 8.0 MiB of input");
+}
+
+}  // namespace
+}  // namespace kfm
