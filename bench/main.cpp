@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include "atomic_out.hpp"
 #include "calibration.hpp"
 #include "calibration_kernels.hpp"
 #include "roofline.hpp"
@@ -110,6 +111,9 @@ int main(int argc, char** argv) {
     print_help(kind);
     forwarded.push_back(help_flag.data());  // Google Benchmark prints its flags and exits
   }
+  // --benchmark_out=FILE is written to a temporary and renamed at the end, so
+  // Ctrl-C/SIGTERM (exit 128 + signal) never leave a truncated JSON.
+  kfm::bench::AtomicBenchmarkOut atomic_out(forwarded);
   int forwarded_argc = static_cast<int>(forwarded.size());
   forwarded.push_back(nullptr);
   benchmark::Initialize(&forwarded_argc, forwarded.data());
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
   kfm::bench::add_context(kind);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (!atomic_out.commit()) return 1;
   if (const int failed = kfm::bench::failed_benchmarks(); failed > 0) {
     fmt::print(stderr, "kfm_bench: error: {} benchmark(s) failed (see ERROR OCCURRED above)\n",
                failed);

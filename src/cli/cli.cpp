@@ -8,11 +8,13 @@
 
 #include "kfm/build_info.hpp"
 #include "kfm/error.hpp"
+#include "kfm/interrupt.hpp"
 
 namespace kfm::cli {
 namespace {
 
-// Exit statuses: 2 bad input or usage, 3 out of memory, 4 internal error.
+// Exit statuses: 2 bad input or usage, 3 out of memory, 4 internal error,
+// 128 + N when stopped by signal N (130 SIGINT, 143 SIGTERM), as a shell reports it.
 constexpr int kBadInput = 2, kOutOfMemory = 3, kInternal = 4;
 
 const std::vector<Command>& commands() {
@@ -72,7 +74,14 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out) {
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   try {
     return dispatch(args, out);
+  } catch (const Interrupted& e) {
+    err << "kfm: " << e.what() << "; no output was written\n";
+    return 128 + e.signal();
   } catch (const Error& e) {
+    if (interrupted()) {  // a stop hook (e.g. the sampler's) reported the signal as an Error
+      err << "kfm: " << Interrupted(interrupt_signal()).what() << "; no output was written\n";
+      return 128 + interrupt_signal();
+    }
     err << "kfm: error: " << one_line(e.what()) << '\n';
     return kBadInput;
   } catch (const std::bad_alloc&) {
@@ -88,6 +97,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }
 
 int run_main(int argc, char** argv) {
+  // Ctrl-C / SIGTERM set a flag that long loops check; the run then unwinds
+  // (atomic writes leave the complete file or none) and exits 128 + signal.
+  install_interrupt_handlers();
   std::vector<std::string> args(argv + 1, argv + argc);
   return run(args, std::cout, std::cerr);
 }

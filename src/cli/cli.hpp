@@ -22,7 +22,8 @@ Command sample_command();
 Command regimes_command();
 
 // Runs kfm with the words after the program name. Errors become one line
-// "kfm: error: ..." on `err` and a status in 1..125; nothing escapes.
+// "kfm: error: ..." on `err` and a status in 1..125; nothing escapes. A run
+// stopped by SIGINT/SIGTERM (kfm::Interrupted) returns 128 + the signal number.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_main(int argc, char** argv);
 

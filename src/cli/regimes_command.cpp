@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "kfm/error.hpp"
+#include "kfm/interrupt.hpp"
 #include "kfm/io.hpp"
 #include "kfm/regimes.hpp"
 
@@ -47,6 +48,7 @@ int run_regimes(const ParsedArgs& args, std::ostream& out) {
   const bool quiet = args.has("quiet");
   const auto start = std::chrono::steady_clock::now();
   const regimes::Progress progress = [&](const std::string& stage) {
+    throw_if_interrupted();  // between stages (velocity calls also check between query blocks)
     if (quiet) return;
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

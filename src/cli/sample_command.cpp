@@ -9,7 +9,9 @@
 #include "cli.hpp"
 #include "kfm/backend.hpp"
 #include "kfm/error.hpp"
+#include "kfm/interrupt.hpp"
 #include "kfm/io.hpp"
+#include "kfm/limits.hpp"
 #include "kfm/random.hpp"
 #include "kfm/sampler.hpp"
 
@@ -55,6 +57,11 @@ int run_sample(const ParsedArgs& args, std::ostream&) {
                               metric.cols(), support.cols()));
     options.metric = Metric::mahalanobis(metric);
   }
+  // x0, the state, the velocity, Heun's second stage and the output: n x d each.
+  require_elements({static_cast<std::size_t>(n), static_cast<std::size_t>(support.cols()), 5},
+                   sizeof(double), fmt::format("sampling {} points in {} dimensions", n,
+                                               support.cols()));
+  options.stop = &interrupt_flag();  // SIGINT/SIGTERM stop between steps (run_main installs)
   Rng rng(static_cast<std::uint64_t>(seed));
   const Matrix<double> x0 = rng.normal_matrix(n, support.cols());
   io::write_matrix(out, sample_flow(support, x0, options));

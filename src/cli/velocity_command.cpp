@@ -8,6 +8,7 @@
 #include "kfm/backend.hpp"
 #include "kfm/error.hpp"
 #include "kfm/flow_time.hpp"
+#include "kfm/interrupt.hpp"
 #include "kfm/io.hpp"
 #include "kfm/velocity.hpp"
 
@@ -20,6 +21,7 @@ int compute_and_write(const io::LoadedMatrix& support, const io::LoadedMatrix& q
                       const std::filesystem::path& out, const std::optional<std::string>& neff) {
   const VelocityField<T> field =
       velocity<T>(queries.values.cast<T>(), support.values.cast<T>(), options);
+  throw_if_interrupted();  // stopped by a signal after the last check: write nothing
   io::write_matrix(out, field.u.template cast<double>(), dtype);
   if (neff) {
     try {

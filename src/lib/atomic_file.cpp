@@ -105,6 +105,7 @@ class TempFile {
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
   const std::string name = detail::display_name(path);
+  detail::require_no_nul(path);
   if (!path.has_filename() || path.filename() == "." || path.filename() == "..")
     throw Error(fmt::format("{}: not a file name", name));
   TempFile temp(path, name);
@@ -115,6 +116,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 void check_output_path(const std::filesystem::path& path,
                        std::initializer_list<std::string_view> allowed_ext) {
   const std::string name = detail::display_name(path);
+  detail::require_no_nul(path);
   if (!path.has_filename() || path.filename() == "." || path.filename() == "..")
     throw Error(fmt::format("{}: not a file name", name));
   const std::string ext = path.extension().string();

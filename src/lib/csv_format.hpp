@@ -16,7 +16,9 @@ namespace kfm::io::detail {
 // line and the column (both counted from 1).
 class CsvParser {
  public:
-  explicit CsvParser(std::string name) : name_(std::move(name)) {}
+  // Reads the memory limit (kfm/limits.hpp): the values of a file that would
+  // not fit are rejected while parsing, before memory runs out.
+  explicit CsvParser(std::string name);
   void add_line(std::string_view line);  // without the '\n'
   LoadedMatrix finish();
 
@@ -30,6 +32,7 @@ class CsvParser {
   std::size_t cols_ = 0;
   std::size_t rows_ = 0;
   std::vector<double> values_;
+  std::size_t max_values_ = 0;  // values held now and again in the final matrix
 };
 
 // The CSV text for `values` (%.17g for f64, %.9g for f32: both round-trip).

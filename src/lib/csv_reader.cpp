@@ -1,6 +1,8 @@
 // Reading CSV: a streaming, line-by-line parser; numbers are parsed exactly
 // (std::from_chars, locale-independent).
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <system_error>
@@ -11,6 +13,7 @@
 #include "input_file.hpp"
 #include "io_text.hpp"
 #include "kfm/error.hpp"
+#include "kfm/limits.hpp"
 #include "npy_format.hpp"
 
 namespace kfm::io::detail {
@@ -24,6 +27,9 @@ std::string_view trim(std::string_view text) {
 }
 
 }  // namespace
+
+CsvParser::CsvParser(std::string name)
+    : name_(std::move(name)), max_values_(memory_limit_bytes() / (2 * sizeof(double))) {}
 
 void CsvParser::fail_field(std::size_t column, const std::string& what) const {
   throw Error(fmt::format("{}: line {}, column {}: {}", name_, line_number_, column, what));
@@ -67,6 +73,11 @@ void CsvParser::add_line(std::string_view line) {
     if (cols_ != 0 && column > cols_)
       throw Error(fmt::format("{}: line {}: more than {} column{} (line {} has {})", name_,
                               line_number_, cols_, cols_ == 1 ? "" : "s", first_data_line_, cols_));
+    if (values_.size() >= max_values_)
+      throw Error(fmt::format("{}: line {}: more than {} values; the file needs more memory than "
+                              "the limit of {} (3/4 of physical memory, or KFM_MEMORY_LIMIT_MB)",
+                              name_, line_number_, values_.size(),
+                              format_bytes(memory_limit_bytes())));
     values_.push_back(parse_field(line.substr(0, comma), column));
     if (comma == std::string_view::npos) break;
     line.remove_prefix(comma + 1);
@@ -116,8 +127,11 @@ LoadedMatrix read_csv(const std::filesystem::path& path) {
   CsvParser parser(file.name());
   // Read in chunks; `pending` holds the unfinished last line. Only new bytes
   // are searched for '\n', so very long lines stay linear.
-  constexpr std::size_t chunk = std::size_t{1} << 20;
+  // A small file is read in one chunk of its own size (+1 to see the end).
+  const std::size_t chunk = std::min(std::size_t{1} << 20, file.size().value_or(SIZE_MAX - 1) + 1);
   std::string pending;
+  // A pipe or device (/dev/zero) can stream a line without end: bound it.
+  const std::size_t max_line = memory_limit_bytes() / 4;
   for (;;) {
     const std::size_t scanned = pending.size();
     pending.resize(scanned + chunk);
@@ -130,6 +144,10 @@ LoadedMatrix read_csv(const std::filesystem::path& path) {
       line_start = newline + 1;
     }
     pending.erase(0, line_start);
+    if (pending.size() > max_line)
+      throw Error(fmt::format("{}: a line longer than {} (a quarter of the memory limit, see "
+                              "KFM_MEMORY_LIMIT_MB); is this a CSV file?", file.name(),
+                              format_bytes(max_line)));
     if (got < chunk) break;
   }
   if (!pending.empty()) parser.add_line(pending);

@@ -12,6 +12,11 @@
 // weights for n_eff, and the weighted sum of values, updated with a second
 // GEMM W_blk * V_blk on values centred on their mean).
 //
+// Known limit: in float32 the weighted mean is a float GEMM, so its rounding
+// (~eps |v - c|) is what the velocity's affine step divides by sigma_t; with
+// sigma_min < 1e-3 near t = 1 that exceeds the float32 contract. `fused`
+// accumulates in double and has no such limit.
+//
 // Why more than the plain GEMM form: it loses digits when scale |k|^2 is large
 // (late t where h -> sigma_min, data far from the origin, tight clusters). The
 // cheapest standard fixes are applied:

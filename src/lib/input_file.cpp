@@ -11,10 +11,12 @@
 
 #include "io_text.hpp"
 #include "kfm/error.hpp"
+#include "kfm/limits.hpp"
 
 namespace kfm::io::detail {
 
 InputFile::InputFile(const std::filesystem::path& path) : name_(display_name(path)) {
+  require_no_nul(path);
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", name_, std::strerror(errno)));
   struct stat info {};
@@ -51,8 +53,13 @@ std::size_t InputFile::read(char* buffer, std::size_t count) {
 std::string InputFile::read_rest() {
   std::string out;
   constexpr std::size_t chunk = std::size_t{1} << 20;
+  // A pipe or device has no size to check: bound what it may stream (/dev/zero).
+  const std::size_t limit = memory_limit_bytes() / 2;
   for (;;) {
     const std::size_t old_size = out.size();
+    if (old_size > limit)
+      throw Error(fmt::format("{}: more than {} of input (half the memory limit, see "
+                              "KFM_MEMORY_LIMIT_MB)", name_, format_bytes(limit)));
     out.resize(old_size + chunk);
     const std::size_t got = read(out.data() + old_size, chunk);
     out.resize(old_size + got);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "kfm/error.hpp"
+
 namespace kfm::io::detail {
 
 std::string printable(std::string_view text, std::size_t max_length) {
@@ -30,6 +32,11 @@ std::string printable(std::string_view text, std::size_t max_length) {
 
 std::string display_name(const std::filesystem::path& path) {
   return printable(path.string(), 4096);
+}
+
+void require_no_nul(const std::filesystem::path& path) {
+  if (path.native().find('\0') != std::string::npos)
+    throw Error(fmt::format("{}: file name contains a NUL byte", display_name(path)));
 }
 
 std::string non_finite_name(double value) {

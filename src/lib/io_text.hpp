@@ -15,6 +15,10 @@ std::string printable(std::string_view text, std::size_t max_length = 40);
 // The name of `path` as the user wrote it, safe to put in a one-line message.
 std::string display_name(const std::filesystem::path& path);
 
+// Throws kfm::Error if `path` holds a NUL byte: the system would silently cut
+// the name there and open or create a different file.
+void require_no_nul(const std::filesystem::path& path);
+
 // "nan", "inf" or "-inf" for a non-finite value (for messages).
 std::string non_finite_name(double value);
 

@@ -14,6 +14,7 @@
 #include "io_text.hpp"
 #include "kfm/error.hpp"
 #include "kfm/io.hpp"
+#include "kfm/limits.hpp"
 #include "npy_format.hpp"
 
 namespace kfm::io::detail {
@@ -135,6 +136,9 @@ LoadedMatrix make_loaded(const NpyHeader& header, const std::string& name) {
   LoadedMatrix loaded;
   loaded.dtype = header.dtype;
   loaded.one_dimensional = header.shape.size() == 1;
+  // The data size was checked against the file; this checks the float64 copy.
+  require_elements({header.rows, header.cols}, sizeof(double),
+                   fmt::format("{}: a {} x {} matrix", name, header.rows, header.cols));
   loaded.values = allocate_matrix(header.rows, header.cols, name);
   return loaded;
 }
@@ -176,7 +180,8 @@ LoadedMatrix read_npy(const std::filesystem::path& path) {
 
   LoadedMatrix loaded = make_loaded(header, name);
   NpyDecoder decoder(header, loaded.values);
-  // Stream the data in chunks that hold whole elements (1 MiB is a multiple of 8).
+  // Stream the data in chunks that hold whole elements (1 MiB is a multiple of 8);
+  // small files need no more than their data size.
   std::vector<char> buffer(std::min(std::size_t{1} << 20, header.data_bytes));
   for (std::size_t done = 0; done < header.data_bytes;) {
     const std::size_t want = std::min(buffer.size(), header.data_bytes - done);

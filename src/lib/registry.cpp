@@ -12,7 +12,7 @@ namespace {
 // Fastest first: the first entry is the default.
 const auto& registered() {
   static const std::array<const Backend*, 3> list{&backends::fused(), &backends::gemm(),
-                                                   &backends::reference()};
+                                                  &backends::reference()};
   return list;
 }
 

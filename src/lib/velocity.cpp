@@ -1,5 +1,8 @@
 #include "kfm/velocity.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -8,6 +11,8 @@
 #include "kfm/backend.hpp"
 #include "kfm/error.hpp"
 #include "kfm/flow_time.hpp"
+#include "kfm/interrupt.hpp"
+#include "kfm/limits.hpp"
 
 namespace kfm {
 namespace {
@@ -38,6 +43,76 @@ void validate(const Matrix<T>& queries, const Matrix<T>& support, const Velocity
   require_finite(queries, "queries");
 }
 
+// Memory this call allocates besides its inputs: x / t, the kernel-space copies
+// for a metric, the output and one query block; checked before allocating.
+template <class T>
+void require_velocity_memory(Eigen::Index n, Eigen::Index m, Eigen::Index d, bool metric) {
+  const auto un = static_cast<std::size_t>(n), um = static_cast<std::size_t>(m),
+             ud = static_cast<std::size_t>(d);
+  const std::string what = fmt::format("the velocity of {} queries against {} support points in "
+                                       "{} dimensions", n, m, d);
+  const std::size_t query_copies = metric ? 3 : 2;
+  const std::size_t elements = checked_product({un, ud, query_copies}, what) +
+                               (metric ? checked_product({um, ud}, what) : 0) + un;
+  require_memory(checked_product({elements, sizeof(T)}, what), what);
+}
+
+// Rejects inputs whose squared distances |q - k|^2 the precision T cannot
+// hold: with c the centre of the keys' bounding box, |q - k|^2 <= d (R + S)^2
+// where R = max |q - c| and S = max |k - c| (largest coordinates). That bound
+// must stay well inside T's range (backends centre the data, so a large common
+// offset is fine); otherwise distances, GEMM-form terms and results would be
+// inf/NaN or silently wrong. The logits themselves (times 1 / (2 h^2)) may
+// exceed T's range: backends form the logits that matter in double.
+// Computed in double.
+template <class T>
+void require_representable(const Matrix<T>& q, const Matrix<T>& keys, double scale) {
+  const char* type = sizeof(T) == 4 ? "float32" : "float64";
+  const char* remedy = sizeof(T) == 4 ? "; rescale the data or use float64" : "; rescale the data";
+  if (!std::isfinite(scale))
+    throw Error(fmt::format("the kernel bandwidth h = sigma_t / t is too small for {} (1 / (2 h^2) "
+                            "overflows); increase sigma_min", type));
+  const Eigen::RowVectorXd low = keys.template cast<double>().colwise().minCoeff();
+  const Eigen::RowVectorXd high = keys.template cast<double>().colwise().maxCoeff();
+  const Eigen::RowVectorXd centre = 0.5 * low + 0.5 * high;
+  const double key_radius = (0.5 * high - 0.5 * low).cwiseAbs().maxCoeff();
+  double query_radius = 0.0;
+  for (Eigen::Index j = 0; j < q.rows(); ++j)
+    query_radius = std::max(query_radius,
+                            (q.row(j).template cast<double>() - centre).cwiseAbs().maxCoeff());
+  const double d = static_cast<double>(keys.cols());
+  const double radius = query_radius + key_radius;
+  const double dist2 = d * radius * radius;  // >= every |q - k|^2
+  const double limit = static_cast<double>(std::numeric_limits<T>::max()) / 64;
+  if (std::isfinite(query_radius) && dist2 <= limit) return;
+  throw Error(fmt::format(
+      "inputs outside the supported range of {}: queries / t lie up to {:.3g} and the support up "
+      "to {:.3g} from the support's centre (per coordinate, in kernel space), so squared "
+      "distances |x/t - s|^2 can reach {:.3g}, beyond {:.3g}{}", type, query_radius, key_radius,
+      dist2, limit, remedy));
+}
+
+// Queries per block between interrupt checks: about 2^27 pair-dimensions of
+// work (0.1 s or less on two cores with the fused backend), at least 128 rows
+// so every block keeps the threads busy, a multiple of 128 so the backends'
+// query tiles stay full. Backends centre on the support, never on the queries,
+// and the block size ignores the thread count: results are the same as one call.
+Eigen::Index rows_per_block(Eigen::Index m, Eigen::Index d) {
+  const Eigen::Index per_row = std::max<Eigen::Index>(1, m * d);
+  const Eigen::Index rows = (Eigen::Index{1} << 27) / per_row;
+  return std::max<Eigen::Index>(128, rows / 128 * 128);
+}
+
+// Never return inf/NaN as if it were a result: an overflow anywhere (e.g. a
+// backend's intermediate at extreme logits) becomes a clear error.
+template <class T>
+void require_finite_result(const VelocityField<T>& field) {
+  if (field.u.allFinite() && (field.neff.size() == 0 || field.neff.allFinite())) return;
+  throw Error(fmt::format("the velocity is not representable in {} for these inputs (a value "
+                          "overflowed); rescale the data{}", sizeof(T) == 4 ? "float32" : "float64",
+                          sizeof(T) == 4 ? " or use float64" : ""));
+}
+
 template <class T>
 VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
                          const VelocityOptions& o, const FlowTime& time, const Backend& backend) {
@@ -56,14 +131,40 @@ VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
     q_kernel = o.metric.to_kernel_space(q).template cast<T>();
     s_kernel = o.metric.to_kernel_space(s).template cast<T>();
   }
-  const SmoothingProblem<T> problem{q_kernel, s_kernel ? *s_kernel : support, support,
-                                    time.logit_scale()};
+  const Matrix<T>& q = q_kernel;
+  const Matrix<T>& keys = s_kernel ? *s_kernel : support;
+  require_representable(q, keys, time.logit_scale());
+
   VelocityField<T> field;
-  backend.smooth(problem, field.u, o.want_neff ? &field.neff : nullptr);
-  // u = (m_h - (1 - sigma_min) x) / sigma_t: no cancellation at small t.
-  const T drift = static_cast<T>(time.drift());
-  const T inv_sigma = static_cast<T>(1.0 / time.sigma_t());
-  field.u = (field.u - drift * queries) * inv_sigma;
+  Vector<T>* neff = o.want_neff ? &field.neff : nullptr;
+  const Eigen::Index n = q.rows(), block = rows_per_block(keys.rows(), keys.cols());
+  throw_if_interrupted();
+  if (n <= block) {
+    backend.smooth(SmoothingProblem<T>{q, keys, support, time.logit_scale()}, field.u, neff);
+  } else {
+    // Query blocks, checking for SIGINT/SIGTERM in between (one relaxed load per block).
+    field.u.resize(n, support.cols());
+    if (neff) neff->resize(n);
+    Matrix<T> q_block, mean_block;
+    Vector<T> neff_block;
+    for (Eigen::Index start = 0; start < n; start += block) {
+      throw_if_interrupted();
+      const Eigen::Index rows = std::min(block, n - start);
+      q_block = q.middleRows(start, rows);
+      backend.smooth(SmoothingProblem<T>{q_block, keys, support, time.logit_scale()}, mean_block,
+                     neff ? &neff_block : nullptr);
+      field.u.middleRows(start, rows) = mean_block;
+      if (neff) neff->segment(start, rows) = neff_block;
+    }
+  }
+  // u = (m_h - (1 - sigma_min) x) / sigma_t: no cancellation at small t. In
+  // double, so only the mean's own rounding remains (one rounding to T at the end).
+  const double drift = time.drift(), sigma_t = time.sigma_t();
+  for (Eigen::Index i = 0; i < field.u.size(); ++i)
+    field.u.data()[i] = static_cast<T>(
+        (static_cast<double>(field.u.data()[i]) - drift * static_cast<double>(queries.data()[i])) /
+        sigma_t);
+  require_finite_result(field);
   return field;
 }
 
@@ -74,6 +175,8 @@ VelocityField<T> velocity(const Matrix<T>& queries, const Matrix<T>& support,
                           const VelocityOptions& options) {
   const FlowTime time(options.t, options.sigma_min);
   validate(queries, support, options);
+  require_velocity_memory<T>(queries.rows(), support.rows(), support.cols(),
+                             !options.metric.is_isotropic());
   const Backend& backend =
       find_backend(options.backend.empty() ? default_backend_name() : options.backend);
   if (options.threads == 0) return compute(queries, support, options, time, backend);
