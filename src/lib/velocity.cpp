@@ -92,15 +92,17 @@ void require_representable(const Matrix<T>& q, const Matrix<T>& keys, double sca
       dist2, limit, remedy));
 }
 
-// Queries per block between interrupt checks: about 2^27 pair-dimensions of
-// work (0.1 s or less on two cores with the fused backend), at least 128 rows
-// so every block keeps the threads busy, a multiple of 128 so the backends'
-// query tiles stay full. Backends centre on the support, never on the queries,
+// Queries per block between interrupt checks: about 2^33 pair-dimensions of
+// work (~0.5 s on two cores with the fused backend), a multiple of 128 so the
+// backends' query tiles stay full. Backends centre on the support, never on the queries,
 // and the block size ignores the thread count: results are the same as one call.
 Eigen::Index rows_per_block(Eigen::Index m, Eigen::Index d) {
   const Eigen::Index per_row = std::max<Eigen::Index>(1, m * d);
-  const Eigen::Index rows = (Eigen::Index{1} << 27) / per_row;
-  return std::max<Eigen::Index>(128, rows / 128 * 128);
+  const Eigen::Index rows = (Eigen::Index{1} << 33) / per_row;
+  // At least 8192 rows, 64 of the backends' largest query tiles: each block must
+  // spread over the threads, and each join costs the slowest thread's tail
+  // (128-row blocks left one of two cores idle; 2048 still cost 5-10%).
+  return std::max<Eigen::Index>(8192, rows / 128 * 128);
 }
 
 // Never return inf/NaN as if it were a result: an overflow anywhere (e.g. a
