@@ -17,6 +17,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "backends.hpp"
+#include "kfm/interrupt.hpp"
 #include "fused_kernel.hpp"
 #include "kfm/error.hpp"
 
@@ -168,6 +169,7 @@ void smooth_fused(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff
   const Index blocks = (n + block - 1) / block;
   tbb::parallel_for(tbb::blocked_range<Index>(0, blocks, 1), [&](const auto& range) {
     for (Index b = range.begin(); b != range.end(); ++b) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: one relaxed load per query block
       const Index begin = b * block, end = std::min(n, begin + block);
       if constexpr (sizeof(T) == sizeof(float))
         kernels.run_f32(job, begin, end);

@@ -63,6 +63,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "backends.hpp"
+#include "kfm/interrupt.hpp"
 #include "kfm/error.hpp"
 
 namespace kfm::backends {
@@ -314,6 +315,7 @@ void smooth_gemm(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* neff)
   const Index blocks = (n + kQueryBlock - 1) / kQueryBlock;
   tbb::parallel_for(tbb::blocked_range<Index>(0, blocks, 1), [&](const auto& range) {
     for (Index b = range.begin(); b != range.end(); ++b) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: one relaxed load per query block
       const Index j0 = b * kQueryBlock;
       QueryBlock<T>(p, support, j0, std::min(kQueryBlock, n - j0)).run(mean, neff);
     }

@@ -10,6 +10,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "backends.hpp"
+#include "kfm/interrupt.hpp"
 
 namespace kfm::backends {
 namespace {
@@ -23,6 +24,7 @@ void smooth_reference(const SmoothingProblem<T>& p, Matrix<T>& mean, Vector<T>* 
   tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, n), [&](const auto& range) {
     std::vector<double> acc(static_cast<size_t>(dv));
     for (Eigen::Index j = range.begin(); j != range.end(); ++j) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: one relaxed load per query
       double max_logit = -std::numeric_limits<double>::infinity();
       double sum = 0.0, sum_sq = 0.0;  // sum_i e^(l_i - max), sum_i e^(2 (l_i - max))
       std::fill(acc.begin(), acc.end(), 0.0);

@@ -92,19 +92,6 @@ void require_representable(const Matrix<T>& q, const Matrix<T>& keys, double sca
       dist2, limit, remedy));
 }
 
-// Queries per block between interrupt checks: about 2^33 pair-dimensions of
-// work (~0.5 s on two cores with the fused backend), a multiple of 128 so the
-// backends' query tiles stay full. Backends centre on the support, never on the queries,
-// and the block size ignores the thread count: results are the same as one call.
-Eigen::Index rows_per_block(Eigen::Index m, Eigen::Index d) {
-  const Eigen::Index per_row = std::max<Eigen::Index>(1, m * d);
-  const Eigen::Index rows = (Eigen::Index{1} << 33) / per_row;
-  // At least 8192 rows, 64 of the backends' largest query tiles: each block must
-  // spread over the threads, and each join costs the slowest thread's tail
-  // (128-row blocks left one of two cores idle; 2048 still cost 5-10%).
-  return std::max<Eigen::Index>(8192, rows / 128 * 128);
-}
-
 // Never return inf/NaN as if it were a result: an overflow anywhere (e.g. a
 // backend's intermediate at extreme logits) becomes a clear error.
 template <class T>
@@ -139,26 +126,9 @@ VelocityField<T> compute(const Matrix<T>& queries, const Matrix<T>& support,
 
   VelocityField<T> field;
   Vector<T>* neff = o.want_neff ? &field.neff : nullptr;
-  const Eigen::Index n = q.rows(), block = rows_per_block(keys.rows(), keys.cols());
+  // Backends check for SIGINT/SIGTERM between their query blocks.
   throw_if_interrupted();
-  if (n <= block) {
-    backend.smooth(SmoothingProblem<T>{q, keys, support, time.logit_scale()}, field.u, neff);
-  } else {
-    // Query blocks, checking for SIGINT/SIGTERM in between (one relaxed load per block).
-    field.u.resize(n, support.cols());
-    if (neff) neff->resize(n);
-    Matrix<T> q_block, mean_block;
-    Vector<T> neff_block;
-    for (Eigen::Index start = 0; start < n; start += block) {
-      throw_if_interrupted();
-      const Eigen::Index rows = std::min(block, n - start);
-      q_block = q.middleRows(start, rows);
-      backend.smooth(SmoothingProblem<T>{q_block, keys, support, time.logit_scale()}, mean_block,
-                     neff ? &neff_block : nullptr);
-      field.u.middleRows(start, rows) = mean_block;
-      if (neff) neff->segment(start, rows) = neff_block;
-    }
-  }
+  backend.smooth(SmoothingProblem<T>{q, keys, support, time.logit_scale()}, field.u, neff);
   // u = (m_h - (1 - sigma_min) x) / sigma_t: no cancellation at small t. In
   // double, so only the mean's own rounding remains (one rounding to T at the end).
   const double drift = time.drift(), sigma_t = time.sigma_t();
