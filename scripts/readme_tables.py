@@ -24,7 +24,10 @@ def main(argv):
         table = root / match.group("path")
         if not table.is_file():
             sys.exit(f"readme_tables.py: error: {table} does not exist (run the main job first)")
-        return match.group(1) + table.read_text().rstrip("\n") + "\n" + match.group(4)
+        body = table.read_text()
+        if body.startswith("# "):  # the table file's own title: the README has its heading
+            body = body.split("\n", 1)[1].lstrip("\n")
+        return match.group(1) + body.rstrip("\n") + "\n" + match.group(4)
 
     readme.write_text(MARKER.sub(fill, text))
     return 0
