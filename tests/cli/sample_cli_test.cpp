@@ -12,9 +12,11 @@
 namespace kfm {
 namespace {
 
+using testing::expect_rejected;
 using testing::run_kfm;
 using testing::slurp;
 using testing::TempDir;
+using testing::with_option;
 
 class SampleCli : public ::testing::Test {
  protected:
@@ -29,29 +31,7 @@ class SampleCli : public ::testing::Test {
             "--seed", "7", "--out", dir_ / out};
   }
 
-  void expect_rejected(std::vector<std::string> args, const std::string& must_mention) {
-    const auto before = dir_.files();
-    const testing::RunResult r = run_kfm(args, 60);
-    EXPECT_FALSE(r.timed_out);
-    EXPECT_EQ(r.status, 2) << r.err;
-    EXPECT_EQ(r.err.rfind("kfm: error: ", 0), 0u) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(must_mention), std::string::npos)
-        << "stderr should mention '" << must_mention << "': " << r.err;
-    EXPECT_EQ(dir_.files(), before) << "a file was left behind";
-  }
 
-  static std::vector<std::string> with(std::vector<std::string> args, const std::string& flag,
-                                       const std::string& value) {
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-      if (args[i] == flag) {
-        args[i + 1] = value;
-        return args;
-      }
-    args.push_back(flag);
-    args.push_back(value);
-    return args;
-  }
 
   TempDir dir_;
   Matrix<double> support_;
@@ -83,9 +63,9 @@ TEST_F(SampleCli, WritesTheLibrarysFlowFromSeededNoise) {
 }
 
 TEST_F(SampleCli, SameSeedSameFileAnyThreadCount) {
-  ASSERT_EQ(run_kfm(with(base_args("A.npy"), "--threads", "1")).status, 0);
-  ASSERT_EQ(run_kfm(with(base_args("B.npy"), "--threads", "2")).status, 0);
-  ASSERT_EQ(run_kfm(with(base_args("C.npy"), "--seed", "8")).status, 0);
+  ASSERT_EQ(run_kfm(with_option(base_args("A.npy"), "--threads", "1")).status, 0);
+  ASSERT_EQ(run_kfm(with_option(base_args("B.npy"), "--threads", "2")).status, 0);
+  ASSERT_EQ(run_kfm(with_option(base_args("C.npy"), "--seed", "8")).status, 0);
   EXPECT_EQ(slurp(dir_ / "A.npy"), slurp(dir_ / "B.npy"));
   EXPECT_NE(slurp(dir_ / "A.npy"), slurp(dir_ / "C.npy"));
 }
@@ -104,24 +84,24 @@ TEST_F(SampleCli, HeunAndCsvOutputAndSingleSupportPointLandsOnIt) {
 }
 
 TEST_F(SampleCli, RejectsBadInputCleanly) {
-  expect_rejected(with(base_args(), "--n", "0"), "--n");
-  expect_rejected(with(base_args(), "--n", "-3"), "--n");
-  expect_rejected(with(base_args(), "--n", "abc"), "--n");
-  expect_rejected(with(base_args(), "--steps", "0"), "--steps");
-  expect_rejected(with(base_args(), "--solver", "rk4"), "rk4");
-  expect_rejected(with(base_args(), "--seed", "-1"), "--seed");
-  expect_rejected(with(base_args(), "--t-min", "0"), "--t-min");
-  expect_rejected(with(base_args(), "--t-min", "1"), "--t-min");
-  expect_rejected(with(base_args(), "--sigma-min", "0"), "--sigma-min");
-  expect_rejected(with(base_args(), "--sigma-min", "nan"), "--sigma-min");
-  expect_rejected(with(base_args(), "--threads", "0"), "--threads");
-  expect_rejected(with(base_args(), "--backend", "nope"), "nope");
-  expect_rejected(with(base_args(), "--out", dir_ / "X.txt"), "X.txt");
-  expect_rejected(with(base_args(), "--support", dir_ / "missing.npy"), "missing.npy");
+  expect_rejected(dir_, with_option(base_args(), "--n", "0"), "--n");
+  expect_rejected(dir_, with_option(base_args(), "--n", "-3"), "--n");
+  expect_rejected(dir_, with_option(base_args(), "--n", "abc"), "--n");
+  expect_rejected(dir_, with_option(base_args(), "--steps", "0"), "--steps");
+  expect_rejected(dir_, with_option(base_args(), "--solver", "rk4"), "rk4");
+  expect_rejected(dir_, with_option(base_args(), "--seed", "-1"), "--seed");
+  expect_rejected(dir_, with_option(base_args(), "--t-min", "0"), "--t-min");
+  expect_rejected(dir_, with_option(base_args(), "--t-min", "1"), "--t-min");
+  expect_rejected(dir_, with_option(base_args(), "--sigma-min", "0"), "--sigma-min");
+  expect_rejected(dir_, with_option(base_args(), "--sigma-min", "nan"), "--sigma-min");
+  expect_rejected(dir_, with_option(base_args(), "--threads", "0"), "--threads");
+  expect_rejected(dir_, with_option(base_args(), "--backend", "nope"), "nope");
+  expect_rejected(dir_, with_option(base_args(), "--out", dir_ / "X.txt"), "X.txt");
+  expect_rejected(dir_, with_option(base_args(), "--support", dir_ / "missing.npy"), "missing.npy");
   io::write_matrix(dir_ / "M.csv", Matrix<double>::Identity(2, 2));
-  expect_rejected(with(base_args(), "--metric", dir_ / "M.csv"), "metric");
-  expect_rejected({"sample", "--support", dir_ / "S.npy", "--out", dir_ / "X.npy"}, "--n");
-  expect_rejected({"sample", "--support", dir_ / "S.npy", "--n", "5"}, "--out");
+  expect_rejected(dir_, with_option(base_args(), "--metric", dir_ / "M.csv"), "metric");
+  expect_rejected(dir_, {"sample", "--support", dir_ / "S.npy", "--out", dir_ / "X.npy"}, "--n");
+  expect_rejected(dir_, {"sample", "--support", dir_ / "S.npy", "--n", "5"}, "--out");
 }
 
 }  // namespace

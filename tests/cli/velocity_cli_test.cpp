@@ -13,8 +13,10 @@
 namespace kfm {
 namespace {
 
+using testing::expect_rejected;
 using testing::run_kfm;
 using testing::TempDir;
+using testing::with_option;
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
@@ -31,30 +33,6 @@ class VelocityCli : public ::testing::Test {
   std::vector<std::string> base_args() const {
     return {"velocity", "--support", dir_ / "S.npy", "--queries", dir_ / "X.csv", "--t", "0.6",
             "--out", dir_ / "U.npy"};
-  }
-  // Runs with the base arguments plus/overridden by `extra`; expects a clean rejection.
-  void expect_rejected(std::vector<std::string> args, const std::string& must_mention) {
-    const auto before = dir_.files();
-    const testing::RunResult r = run_kfm(args, 30);
-    EXPECT_FALSE(r.timed_out);
-    EXPECT_GE(r.status, 1);
-    EXPECT_LE(r.status, 125);
-    EXPECT_EQ(r.err.rfind("kfm: error: ", 0), 0u) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(must_mention), std::string::npos)
-        << "stderr should mention '" << must_mention << "': " << r.err;
-    EXPECT_EQ(dir_.files(), before) << "a file was left behind";
-  }
-  std::vector<std::string> with(std::vector<std::string> args, const std::string& flag,
-                                const std::string& value) const {
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-      if (args[i] == flag) {
-        args[i + 1] = value;
-        return args;
-      }
-    args.push_back(flag);
-    args.push_back(value);
-    return args;
   }
   TempDir dir_;
   Matrix<double> support_, queries_;
@@ -115,87 +93,87 @@ TEST_F(VelocityCli, Float32WithMetricMeetsTheContract) {
 
 TEST_F(VelocityCli, EveryBackendIsSelectable) {
   for (const std::string& name : backend_names()) {
-    const auto r = run_kfm(with(base_args(), "--backend", name));
+    const auto r = run_kfm(with_option(base_args(), "--backend", name));
     EXPECT_EQ(r.status, 0) << name << ": " << r.err;
   }
 }
 
 TEST_F(VelocityCli, RejectsMissingAndMalformedFiles) {
-  expect_rejected(with(base_args(), "--support", dir_ / "missing.npy"), "missing.npy");
+  expect_rejected(dir_, with_option(base_args(), "--support", dir_ / "missing.npy"), "missing.npy");
   write_text(dir_ / "garbage.npy", "this is not numpy");
-  expect_rejected(with(base_args(), "--support", dir_ / "garbage.npy"), "garbage.npy");
+  expect_rejected(dir_, with_option(base_args(), "--support", dir_ / "garbage.npy"), "garbage.npy");
   write_text(dir_ / "words.csv", "1,2,3\n4,five,6\n");
-  expect_rejected(with(base_args(), "--queries", dir_ / "words.csv"), "words.csv");
+  expect_rejected(dir_, with_option(base_args(), "--queries", dir_ / "words.csv"), "words.csv");
   write_text(dir_ / "ragged.csv", "1,2,3\n4,5\n");
-  expect_rejected(with(base_args(), "--queries", dir_ / "ragged.csv"), "ragged.csv");
+  expect_rejected(dir_, with_option(base_args(), "--queries", dir_ / "ragged.csv"), "ragged.csv");
   write_text(dir_ / "empty.csv", "# nothing\n");
-  expect_rejected(with(base_args(), "--support", dir_ / "empty.csv"), "empty.csv");
+  expect_rejected(dir_, with_option(base_args(), "--support", dir_ / "empty.csv"), "empty.csv");
 }
 
 TEST_F(VelocityCli, RejectsNonFiniteValues) {
   for (const char* bad : {"nan", "inf", "-inf"}) {
     write_text(dir_ / "bad.csv", std::string("1,2,3\n4,") + bad + ",6\n");
-    expect_rejected(with(base_args(), "--support", dir_ / "bad.csv"), "bad.csv");
+    expect_rejected(dir_, with_option(base_args(), "--support", dir_ / "bad.csv"), "bad.csv");
   }
   Matrix<double> poisoned = queries_;
   poisoned(3, 1) = std::numeric_limits<double>::quiet_NaN();
   // Written as raw .npy (the writer itself is allowed to store NaN).
   io::write_matrix(dir_ / "nan.npy", poisoned);
-  expect_rejected(with(base_args(), "--queries", dir_ / "nan.npy"), "nan.npy");
+  expect_rejected(dir_, with_option(base_args(), "--queries", dir_ / "nan.npy"), "nan.npy");
 }
 
 TEST_F(VelocityCli, RejectsShapeMismatch) {
   io::write_matrix(dir_ / "X2.csv", testing::normal_matrix(4, 2, 9));
-  expect_rejected(with(base_args(), "--queries", dir_ / "X2.csv"), "columns");
+  expect_rejected(dir_, with_option(base_args(), "--queries", dir_ / "X2.csv"), "columns");
 }
 
 TEST_F(VelocityCli, RejectsTimeAndSigmaOutOfRange) {
   for (const char* t : {"0", "-0.1", "1.5"})
-    expect_rejected(with(base_args(), "--t", t), "t must be in (0, 1]");
+    expect_rejected(dir_, with_option(base_args(), "--t", t), "t must be in (0, 1]");
   for (const char* t : {"abc", "nan", "inf", "", "0.5x"})
-    expect_rejected(with(base_args(), "--t", t), "--t");
+    expect_rejected(dir_, with_option(base_args(), "--t", t), "--t");
   for (const char* s : {"0", "2", "x"})
-    expect_rejected(with(base_args(), "--sigma-min", s), "sigma");
+    expect_rejected(dir_, with_option(base_args(), "--sigma-min", s), "sigma");
 }
 
 TEST_F(VelocityCli, RejectsBadMetrics) {
   io::write_matrix(dir_ / "rect.csv", testing::normal_matrix(3, 2, 1));
-  expect_rejected(with(base_args(), "--metric", dir_ / "rect.csv"), "square");
+  expect_rejected(dir_, with_option(base_args(), "--metric", dir_ / "rect.csv"), "square");
   Matrix<double> asym = Matrix<double>::Identity(3, 3);
   asym(0, 2) = 0.5;
   io::write_matrix(dir_ / "asym.csv", asym);
-  expect_rejected(with(base_args(), "--metric", dir_ / "asym.csv"), "symmetric");
+  expect_rejected(dir_, with_option(base_args(), "--metric", dir_ / "asym.csv"), "symmetric");
   Matrix<double> indefinite = Matrix<double>::Identity(3, 3);
   indefinite(1, 1) = -1;
   io::write_matrix(dir_ / "indef.csv", indefinite);
-  expect_rejected(with(base_args(), "--metric", dir_ / "indef.csv"), "positive definite");
+  expect_rejected(dir_, with_option(base_args(), "--metric", dir_ / "indef.csv"), "positive definite");
   io::write_matrix(dir_ / "small.csv", Matrix<double>::Identity(2, 2));
-  expect_rejected(with(base_args(), "--metric", dir_ / "small.csv"), "metric");
+  expect_rejected(dir_, with_option(base_args(), "--metric", dir_ / "small.csv"), "metric");
 }
 
 TEST_F(VelocityCli, RejectsBadFlagsAndOptions) {
   auto unknown = base_args();
   unknown.push_back("--frobnicate");
-  expect_rejected(unknown, "--frobnicate");
-  expect_rejected(with(base_args(), "--backend", "warp-drive"), "warp-drive");
-  expect_rejected(with(base_args(), "--precision", "f16"), "precision");
-  for (const char* n : {"0", "-2", "two"}) expect_rejected(with(base_args(), "--threads", n), "threads");
+  expect_rejected(dir_, unknown, "--frobnicate");
+  expect_rejected(dir_, with_option(base_args(), "--backend", "warp-drive"), "warp-drive");
+  expect_rejected(dir_, with_option(base_args(), "--precision", "f16"), "precision");
+  for (const char* n : {"0", "-2", "two"}) expect_rejected(dir_, with_option(base_args(), "--threads", n), "threads");
   auto missing_t = base_args();
   missing_t.erase(missing_t.begin() + 5, missing_t.begin() + 7);
-  expect_rejected(missing_t, "--t");
+  expect_rejected(dir_, missing_t, "--t");
   auto dangling = base_args();
   dangling.push_back("--neff");
-  expect_rejected(dangling, "--neff");
-  expect_rejected({"teleport"}, "teleport");
-  expect_rejected({}, "command");
+  expect_rejected(dir_, dangling, "--neff");
+  expect_rejected(dir_, {"teleport"}, "teleport");
+  expect_rejected(dir_, {}, "command");
 }
 
 TEST_F(VelocityCli, RejectsUnwritableOutputs) {
-  expect_rejected(with(base_args(), "--out", dir_ / "no/such/folder/U.npy"), "folder");
-  expect_rejected(with(base_args(), "--out", dir_ / "U.txt"), "U.txt");
+  expect_rejected(dir_, with_option(base_args(), "--out", dir_ / "no/such/folder/U.npy"), "folder");
+  expect_rejected(dir_, with_option(base_args(), "--out", dir_ / "U.txt"), "U.txt");
   auto args = base_args();
   args.insert(args.end(), {"--neff", dir_ / "nowhere/neff.npy"});
-  expect_rejected(args, "nowhere");
+  expect_rejected(dir_, args, "nowhere");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -15,6 +16,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -112,5 +115,35 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Replaces the value after `flag` in `args`, or appends `flag value`.
+inline std::vector<std::string> with_option(std::vector<std::string> args, const std::string& flag,
+                                            const std::string& value) {
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == flag) {
+      args[i + 1] = value;
+      return args;
+    }
+  args.push_back(flag);
+  args.push_back(value);
+  return args;
+}
+
+#ifdef KFM_BINARY
+// kfm rejects `args` cleanly: status 2, one stderr line "kfm: error: ..." that
+// mentions `must_mention`, no hang, and no file added to or removed from `dir`.
+inline void expect_rejected(const TempDir& dir, const std::vector<std::string>& args,
+                            const std::string& must_mention, double timeout_seconds = 60) {
+  const auto before = dir.files();
+  const RunResult r = run_kfm(args, timeout_seconds);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("kfm: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(must_mention), std::string::npos)
+      << "stderr should mention '" << must_mention << "': " << r.err;
+  EXPECT_EQ(dir.files(), before) << "a file was left behind";
+}
+#endif
 
 }  // namespace kfm::testing
